@@ -1,0 +1,93 @@
+"""The command-line frame every script shares: parser with examples, --json output, errors as one line."""
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import EXIT_INTERNAL, EXIT_OUTPUT, OutputError, UserError
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows option defaults and keeps the epilog's examples as written."""
+
+
+def make_parser(prog: str, description: str, examples: Sequence[str]) -> argparse.ArgumentParser:
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples)
+    epilog += "\n\nexit codes: 0 ok, 1 bad input, 2 usage, 3 output not writable or exists (see --force), 4 network"
+    return argparse.ArgumentParser(prog=prog, description=description, epilog=epilog, formatter_class=_Formatter)
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout (for agents)")
+
+
+def emit(data: Any, as_json: bool, human: str) -> None:
+    """Data goes to stdout: JSON for agents, text for people."""
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    elif human:
+        sys.stdout.write(human.rstrip("\n") + "\n")
+    sys.stdout.flush()
+
+
+def progress(message: str) -> None:
+    """Progress and warnings go to stderr so stdout stays machine-readable."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def run(prog: str, main: Callable[[list[str]], int], argv: Sequence[str] | None = None) -> int:
+    """Runs main(argv) and turns every failure into one line on stderr and an exit code; never a traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return int(main(args) or 0)
+    except SystemExit as exc:  # argparse's usage errors and --help
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except UserError as exc:
+        sys.stderr.write(f"{prog}: error: {_one_line(str(exc))}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
+    except MemoryError:
+        sys.stderr.write(f"{prog}: error: out of memory; try a smaller input or fewer pages\n")
+        return EXIT_INTERNAL
+    except OSError as exc:
+        err = OutputError(describe_os_error(exc))
+        sys.stderr.write(f"{prog}: error: {_one_line(str(err))}\n")
+        return EXIT_OUTPUT
+    except Exception as exc:  # noqa: BLE001 -- the last guard: a bug must still read as one line, never a traceback
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+        sys.stderr.write(
+            f"{prog}: internal error: {type(exc).__name__}: {_one_line(str(exc))[:300]}{where} (please report it)\n"
+        )
+        return EXIT_INTERNAL
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A sentence a user can act on for the file-system errors that reach the top."""
+    name = exc.filename or ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full while writing {name}; free some space and run again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {name}: permission denied or read-only; choose another output folder"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"path too long: {name}"
+    if exc.errno == errno.ENOENT:
+        return f"no such file or folder: {name}"
+    return f"{exc.strerror or exc}: {name}".strip(": ")

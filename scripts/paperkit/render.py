@@ -1,0 +1,27 @@
+"""Rendering a page region to PNG, without the reader's highlights and other annotations."""
+from __future__ import annotations
+
+import pymupdf
+
+from .errors import UserError
+
+MAX_PIXELS = 60_000_000
+
+
+def clip_rect(page: pymupdf.Page, rect: pymupdf.Rect) -> pymupdf.Rect:
+    """rect clipped to the visible page; an empty result is the user's error."""
+    r = pymupdf.Rect(rect) & page.rect
+    if r.is_empty or r.width < 1 or r.height < 1:
+        raise UserError(f"the region {tuple(round(v, 1) for v in rect)} lies outside page {page.number + 1} "
+                        f"(page box {tuple(round(v, 1) for v in page.rect)})")
+    return r
+
+
+def render_png(page: pymupdf.Page, rect: pymupdf.Rect, dpi: int) -> tuple[bytes, tuple[int, int]]:
+    """PNG bytes of rect (page coordinates, as Page.rect and get_text give them) at dpi, and its pixel size."""
+    r = clip_rect(page, rect)
+    scale = dpi / 72
+    if r.width * scale * r.height * scale > MAX_PIXELS:
+        raise UserError(f"a {dpi}-dpi render of {r.width:.0f}x{r.height:.0f} pt is too large; lower --dpi")
+    pix = page.get_pixmap(dpi=dpi, clip=r, annots=False, alpha=False)
+    return pix.tobytes("png"), (pix.width, pix.height)
