@@ -1,0 +1,35 @@
+"""What a figure shows (arch / method / result / ablation / compare) and a short description, from its caption."""
+from __future__ import annotations
+
+import re
+
+from .naming import caption_description
+
+# checked in this order: the first type whose words the caption uses wins
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("ablation", re.compile(r"\bablat|\bw/o\b|\bwithout\b|\bremov(e|al|ing)\b|\beffects? of\b|\bimpact of\b|"
+                            r"\binfluence of\b|\bsensitiv|\bvarying\b|\bdifferent (number|values?|settings?|sizes?)\b|"
+                            r"\bhyper-?param", re.I)),
+    ("compare", re.compile(r"\bcompar|\bversus\b|\bvs\.?\b|\bbaselines?\b|\bstate[- ]of[- ]the[- ]art\b|"
+                           r"\bagainst\b|\bcompetitive\b|\bdifferent (models|methods|algorithms|architectures)\b", re.I)),
+    ("arch", re.compile(r"\barchitecture|\boverview\b|\bframework\b|\bstructure\b|\bpipeline\b|\bdiagram\b|"
+                        r"\bthe (proposed )?model\b|\bnetwork design\b|\bsystem\b", re.I)),
+    ("method", re.compile(r"\billustrat|\bprocedure|\balgorithm|\bprocess\b|\bmechanism\b|\bworkflow\b|"
+                          r"\bschematic\b|\blayer\b|\bmodule\b|\bblock\b|\bembedding\b|\brepresentation\b|"
+                          r"\boperation\b|\bexample of\b", re.I)),
+]
+
+
+def classify(kind: str, caption: str) -> str:
+    """The figure type for the file name; tables default to result, as do plots and visualisations."""
+    body = re.sub(r"^\s*\S+\s*\S+\s*[:.|]?", "", caption, count=1)
+    for name, rx in _RULES:
+        if rx.search(body):
+            if kind == "table" and name in ("arch", "method"):
+                continue  # a table "of the model's structure" is still a table of values
+            return name
+    return "result"
+
+
+def describe(caption: str) -> str:
+    return caption_description(caption)

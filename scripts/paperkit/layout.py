@@ -1,0 +1,197 @@
+"""Stage 0 of the figure pipeline: read a page once (text lines, drawings, images) and describe its layout.
+
+Everything later stages need comes from one pass over the page: PageContent holds the text lines with their fonts,
+the drawing paths' boxes and the image boxes, all in page coordinates (points, PyMuPDF's rotated page space).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pymupdf
+
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+MAX_PATHS = 40_000  # beyond this a page's paths are merged on a coarse grid first (bounded time)
+
+
+@dataclass
+class TextLine:
+    rect: pymupdf.Rect
+    text: str
+    size: float  # the font size of most of its characters
+    bold: bool  # its first span is bold (caption labels, headings)
+    first_bold_text: str  # the text of its leading bold spans
+    horizontal: bool
+    block: int
+    index_in_block: int
+    max_gap_pt: float = 0.0  # widest space between two spans: table rows have wide ones
+    role: str = ""  # set by later stages: "caption", "body", "heading", "margin", "" (graphic text)
+
+    @property
+    def width(self) -> float:
+        return self.rect.width
+
+
+@dataclass
+class PageContent:
+    index: int  # 0-based page number
+    rect: pymupdf.Rect
+    lines: list[TextLine]
+    drawings: list[pymupdf.Rect]  # one box per visible drawing path (or per merged grid cell on huge pages)
+    images: list[pymupdf.Rect]
+    rotation: int = 0
+    extras: dict = field(default_factory=dict)
+
+
+def _is_bold(span: dict) -> bool:
+    return bool(span["flags"] & 16) or bool(re.search(r"bold|black|heavy|semibold|\.B$|-B$|CMBX|TB$", span["font"],
+                                                      re.IGNORECASE))
+
+
+def read_lines(page: pymupdf.Page) -> list[TextLine]:
+    """Text lines with their font facts; empty lines dropped."""
+    out: list[TextLine] = []
+    data = page.get_text("dict", flags=TEXT_FLAGS)
+    for bno, block in enumerate(data["blocks"]):
+        if block.get("type", 0) != 0:
+            continue
+        for lno, line in enumerate(block["lines"]):
+            spans = [s for s in line["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            text = "".join(s["text"] for s in line["spans"]).strip()
+            sizes: Counter[float] = Counter()
+            for s in spans:
+                sizes[round(s["size"], 1)] += len(s["text"].strip())
+            bold_prefix = ""
+            for s in spans:
+                if not _is_bold(s):
+                    break
+                bold_prefix += s["text"]
+            gaps = [b["bbox"][0] - a["bbox"][2] for a, b in zip(spans, spans[1:], strict=False)]
+            dx, dy = line["dir"]
+            rect = pymupdf.Rect(line["bbox"])
+            # MuPDF's line box includes blank spans; keep the part with glyphs
+            ink = pymupdf.Rect(spans[0]["bbox"])
+            for s in spans[1:]:
+                ink |= pymupdf.Rect(s["bbox"])
+            rect = ink if not ink.is_empty else rect
+            out.append(TextLine(
+                rect=rect, text=text, size=sizes.most_common(1)[0][0], bold=_is_bold(spans[0]),
+                first_bold_text=bold_prefix.strip(), horizontal=abs(dy) < 0.05 and dx > 0, block=bno,
+                index_in_block=lno, max_gap_pt=max(gaps, default=0.0),
+            ))
+    return out
+
+
+def _visible(path: dict, page_area: float) -> bool:
+    r = pymupdf.Rect(path["rect"])
+    if r.width * r.height > 0.6 * page_area:
+        return False  # page backgrounds and frames
+    fill = path.get("fill")
+    if path.get("type") == "f" and fill is not None and min(fill) > 0.97:
+        return False  # white fills: masks and backgrounds, no ink
+    if path.get("type") in ("f", "fs") and path.get("fill_opacity", 1.0) == 0:
+        return False
+    return not (path.get("type") == "s" and path.get("stroke_opacity", 1.0) == 0)
+
+
+def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """A box per visible drawing path; on pages with a huge number of paths, one box per occupied grid cell."""
+    page_area = abs(page.rect)
+    paths = page.get_cdrawings()
+    boxes: list[pymupdf.Rect] = []
+    for p in paths:
+        if not _visible(p, page_area):
+            continue
+        r = pymupdf.Rect(p["rect"])
+        w = p.get("width") or 0
+        if w and (r.width < w or r.height < w):  # a stroked line has the stroke's thickness
+            r = r + (-w / 2, -w / 2, w / 2, w / 2)
+        if r.is_empty and (r.width > 0 or r.height > 0):
+            r = pymupdf.Rect(r.x0, r.y0, max(r.x1, r.x0 + 0.1), max(r.y1, r.y0 + 0.1))
+        if r.is_infinite or not r.intersects(page.rect):
+            continue
+        boxes.append(r & page.rect)
+    if len(boxes) > MAX_PATHS:
+        boxes = _coarsen(boxes, cell=4.0)
+    return boxes
+
+
+def _coarsen(boxes: list[pymupdf.Rect], cell: float) -> list[pymupdf.Rect]:
+    """Merges boxes whose centres share a grid cell, so later stages stay fast on pages with 100k paths."""
+    cells: dict[tuple[int, int], pymupdf.Rect] = {}
+    for r in boxes:
+        key = (int((r.x0 + r.x1) / 2 / cell), int((r.y0 + r.y1) / 2 / cell))
+        if key in cells:
+            cells[key] |= r
+        else:
+            cells[key] = pymupdf.Rect(r)
+    return list(cells.values())
+
+
+def read_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    out = []
+    for info in page.get_image_info():
+        r = pymupdf.Rect(info["bbox"]) & page.rect
+        if r.is_empty or r.width < 2 or r.height < 2:
+            continue
+        if abs(r) > 0.9 * abs(page.rect):
+            continue  # a full-page background or scan is not a figure by itself
+        out.append(r)
+    return out
+
+
+def read_page(page: pymupdf.Page) -> PageContent:
+    return PageContent(index=page.number, rect=page.rect, lines=read_lines(page), drawings=read_drawings(page),
+                       images=read_images(page), rotation=page.rotation)
+
+
+def body_font_size(pages: list[PageContent]) -> float:
+    """The size of most characters in the document: the body text."""
+    sizes: Counter[float] = Counter()
+    for pc in pages:
+        for ln in pc.lines:
+            if ln.horizontal:
+                sizes[round(ln.size * 2) / 2] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+@dataclass
+class Columns:
+    """The text columns of a page, from where body-text lines start and end."""
+
+    spans: list[tuple[float, float]]  # (x0, x1) of each column, left to right
+
+    def column_of(self, rect: pymupdf.Rect) -> tuple[float, float] | None:
+        """The column that holds rect, or None when rect crosses a gutter."""
+        for x0, x1 in self.spans:
+            if rect.x0 >= x0 - 6 and rect.x1 <= x1 + 6:
+                return (x0, x1)
+        return None
+
+
+def find_columns(lines: list[TextLine], page_rect: pymupdf.Rect, body_size: float) -> Columns:
+    """One or two columns, found from the left and right edges of body-size lines."""
+    body = [ln for ln in lines if ln.horizontal and abs(ln.size - body_size) <= 1.0 and ln.width > 40]
+    if not body:
+        return Columns([(page_rect.x0 + 50, page_rect.x1 - 50)])
+    mid = (page_rect.x0 + page_rect.x1) / 2
+    left = [ln for ln in body if ln.rect.x1 < mid + 10]
+    right = [ln for ln in body if ln.rect.x0 > mid - 10]
+    crossing = [ln for ln in body if ln.rect.x0 < mid - 10 and ln.rect.x1 > mid + 10]
+    text_x0 = _mode([ln.rect.x0 for ln in body])
+    text_x1 = _mode([ln.rect.x1 for ln in body])
+    n = len(body)
+    if len(left) >= 0.2 * n and len(right) >= 0.2 * n and len(crossing) < 0.35 * n:
+        lx0, lx1 = _mode([ln.rect.x0 for ln in left]), max(_mode([ln.rect.x1 for ln in left]), 0)
+        rx0, rx1 = _mode([ln.rect.x0 for ln in right]), _mode([ln.rect.x1 for ln in right])
+        if lx1 < rx0:
+            return Columns([(lx0, lx1), (rx0, rx1)])
+    return Columns([(min(text_x0, text_x1 - 100), text_x1)])
+
+
+def _mode(values: list[float]) -> float:
+    c = Counter(round(v) for v in values)
+    return float(c.most_common(1)[0][0])

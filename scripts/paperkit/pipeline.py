@@ -1,0 +1,146 @@
+"""The figure pipeline, stage by stage: page content -> captions -> graphic elements -> region proposals -> figures.
+
+find_figures(doc) is the library call other scripts use (paper_info's table cells, smart_extract's renders).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pymupdf
+
+from . import captions as cap_stage
+from . import figtype
+from . import regions as reg
+from .graphics import Blob, find_blobs
+from .layout import Columns, PageContent, body_font_size, find_columns, read_page
+from .model import Caption, Figure
+
+DEFAULT_DIRECTION = {"figure": "up", "table": "down"}
+MIN_UNCAPTIONED_PT = 72.0
+
+
+@dataclass
+class PageAnalysis:
+    content: PageContent
+    columns: Columns
+    blobs: list[Blob]
+    elements: list[reg.Element]
+    walls: list[pymupdf.Rect]
+
+
+@dataclass
+class Analysis:
+    figures: list[Figure]
+    uncaptioned: list[tuple[int, pymupdf.Rect]]  # (page index, box) of large graphics no caption claims
+    pages: int
+    has_text: bool
+
+
+def _header_rule(b: Blob, pc: PageContent, cols: Columns) -> bool:
+    text_w = cols.spans[-1][1] - cols.spans[0][0]
+    h = pc.rect.height
+    near_edge = b.rect.y1 < pc.rect.y0 + 0.1 * h or b.rect.y0 > pc.rect.y1 - 0.1 * h
+    return near_edge and b.rect.height <= 2.5 and b.rect.width >= 0.8 * text_w
+
+
+def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
+                 margins: set[tuple[int, str, int]]) -> PageAnalysis:
+    cols = find_columns(pc.lines, pc.rect, body_size)
+    blobs = find_blobs(pc.drawings, pc.images, [c.caption.rect for c in page_caps])
+    caption_lines = {id(ln) for c in page_caps for ln in c.lines}
+    reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
+    walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")]
+    elements = []
+    for b in blobs:
+        if _header_rule(b, pc, cols):
+            walls.append(b.rect)
+        else:
+            elements.append(reg.Element(b.rect, "blob"))
+    elements += [reg.Element(ln.rect, "text") for ln in pc.lines if ln.role == ""]
+    return PageAnalysis(pc, cols, blobs, elements, walls)
+
+
+def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[float, float]) -> float:
+    limit = reg.wall_limit(cap, direction, zone, pa.walls, pa.content.rect)
+    seed = reg.Seed(cap, direction, zone, limit)
+    gaps = [reg._gap(e.rect, cap.rect, direction) for e in pa.elements if reg._fits(e, seed)]
+    return min(gaps, default=float("inf"))
+
+
+def find_figures(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> list[Figure]:
+    """Every captioned figure and table of the document, with its body box, type and description."""
+    return analyse(doc, progress).figures
+
+
+def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> Analysis:
+    pages: list[PageContent] = []
+    for i in range(doc.page_count):
+        pages.append(read_page(doc[i]))
+        if progress:
+            progress(i + 1, doc.page_count)
+    has_text = any(pc.lines for pc in pages)
+    body_size = body_font_size(pages)
+    margins = reg.margin_keys(pages)
+    cands = []
+    for pc in pages:
+        cols = find_columns(pc.lines, pc.rect, body_size)
+        cands += cap_stage.page_candidates(pc, body_size, cols.spans)
+    chosen = cap_stage.select(cands)
+    by_page: dict[int, list[cap_stage.Candidate]] = {}
+    for c in chosen:
+        by_page.setdefault(c.caption.page_index, []).append(c)
+
+    analyses = {i: analyse_page(pages[i], by_page.get(i, []), body_size, margins) for i in range(len(pages))
+                if by_page.get(i) or pages[i].drawings or pages[i].images}
+    max_gap = reg.MAX_GAP_FACTOR * body_size
+
+    # which side of its body a caption sits on is a habit of the paper: vote per kind
+    votes: dict[str, list[str]] = {"figure": [], "table": []}
+    zones: dict[int, tuple[float, float]] = {}
+    prefs: dict[int, tuple[float, float]] = {}
+    for pi, cs in by_page.items():
+        pa = analyses[pi]
+        page_caps = [c.caption for c in cs]
+        for c in cs:
+            z = reg.zone_for(c.caption, page_caps, pa.content, pa.columns)
+            zones[id(c)] = z
+            up, down = _nearest_gap(c.caption, "up", pa, z), _nearest_gap(c.caption, "down", pa, z)
+            prefs[id(c)] = (up, down)
+            if min(up, down) <= max_gap:
+                votes[c.caption.kind].append("up" if up <= down else "down")
+    direction = {k: (max(set(v), key=v.count) if v else DEFAULT_DIRECTION[k]) for k, v in votes.items()}
+
+    figures: list[Figure] = []
+    for pi, cs in sorted(by_page.items()):
+        pa = analyses[pi]
+        seeds = []
+        for c in cs:
+            d = direction[c.caption.kind]
+            up, down = prefs[id(c)]
+            mine, other = (up, down) if d == "up" else (down, up)
+            if mine > max_gap and other <= max_gap:
+                d = "down" if d == "up" else "up"
+            z = zones[id(c)]
+            seeds.append(reg.Seed(c.caption, d, z, reg.wall_limit(c.caption, d, z, pa.walls, pa.content.rect)))
+        bodies = reg.grow(seeds, pa.elements, max_gap)
+        for si, (seed, body) in enumerate(zip(seeds, bodies, strict=True)):
+            if body is None:
+                continue
+            body = reg.absorb(body, si, pa.elements, pa.walls, seed.caption.rect)
+            body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
+            if body.is_empty:
+                continue
+            fig = Figure(caption=seed.caption, body=body)
+            fig.fig_type = figtype.classify(seed.caption.kind, seed.caption.text)
+            fig.description = figtype.describe(seed.caption.text)
+            figures.append(fig)
+
+    uncaptioned = []
+    for pi, pa in analyses.items():
+        for e in pa.elements:
+            if e.owner < 0 and e.kind == "blob" and e.rect.width >= MIN_UNCAPTIONED_PT \
+                    and e.rect.height >= MIN_UNCAPTIONED_PT:
+                uncaptioned.append((pi, e.rect))
+    figures.sort(key=lambda f: (f.caption.page_index, f.body.y0, f.body.x0))
+    return Analysis(figures, uncaptioned, len(pages), has_text)

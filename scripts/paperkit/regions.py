@@ -1,0 +1,241 @@
+"""Stage 3 of the figure pipeline: region proposals -- which graphic elements make up each caption's figure.
+
+Every text line gets a role: caption, margin (running header, page number), body text, heading, or graphic text
+(axis labels, legends, table cells). Body text, headings, margins and other captions are walls; drawings, images and
+graphic text are the elements figures are made of. All captions of a page then grow at once, each from its own edge
+(figures upward, tables toward their body), taking the nearest free element in its zone, until the whitespace gap
+to the next element is too wide or a wall is in the way. A caption therefore never takes an element that lies
+closer to another caption, which is what splits stacked or side-by-side figures correctly.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pymupdf
+
+from .graphics import Blob
+from .layout import Columns, PageContent, TextLine
+from .model import Caption
+
+MAX_GAP_FACTOR = 2.8  # whitespace inside one figure, in body-text line heights
+HEADING_RE = re.compile(r"^(\d+(\.\d+)*\.?|[A-Z](\.\d+)*\.?|[IVX]+\.)\s+[A-Z]")
+EQUATION_NO_RE = re.compile(r"\(\d+[a-z]?\)$")
+
+
+@dataclass
+class Element:
+    rect: pymupdf.Rect
+    kind: str  # "blob" | "text"
+    owner: int = -1
+
+
+def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
+    """Running headers and footers: the same text (digits aside) at the same height on several pages."""
+    seen: Counter[tuple[str, int]] = Counter()
+    for pc in pages:
+        h = pc.rect.height
+        for ln in pc.lines:
+            if ln.rect.y1 < pc.rect.y0 + 0.12 * h or ln.rect.y0 > pc.rect.y1 - 0.12 * h:
+                seen[(_margin_text(ln.text), round(ln.rect.y0 / 3))] += 1
+    need = max(2, int(0.25 * len(pages)))
+    keep = {k for k, n in seen.items() if n >= need}
+    out = set()
+    for pc in pages:
+        for i, ln in enumerate(pc.lines):
+            if (_margin_text(ln.text), round(ln.rect.y0 / 3)) in keep:
+                out.add((pc.index, ln.text, i))
+    return out
+
+
+def _margin_text(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
+    h = pc.rect.height
+    in_band = ln.rect.y1 < pc.rect.y0 + 0.1 * h or ln.rect.y0 > pc.rect.y1 - 0.1 * h
+    return in_band and bool(re.fullmatch(r"[\divxlcIVXLC\-–— ]{1,8}|page \d+( of \d+)?", ln.text.strip(), re.I))
+
+
+def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], body_size: float, cols: Columns,
+                 margins: set[tuple[int, str, int]]) -> None:
+    """Sets TextLine.role for every line of the page."""
+    by_block: dict[int, list[TextLine]] = {}
+    for ln in pc.lines:
+        by_block.setdefault(ln.block, []).append(ln)
+    graphic_boxes = [b.rect for b in blobs if b.rect.width > 8 and b.rect.height > 8]
+    text_x0 = min(x0 for x0, _ in cols.spans)
+    for i, ln in enumerate(pc.lines):
+        if id(ln) in caption_lines:
+            ln.role = "caption"
+        elif (pc.index, ln.text, i) in margins or _is_page_number(ln, pc):
+            ln.role = "margin"
+        elif not ln.horizontal:
+            ln.role = "margin" if ln.rect.x1 < text_x0 - 2 else ""
+        elif any(_inside(ln.rect, g) for g in graphic_boxes):
+            ln.role = ""
+        elif _is_heading(ln, body_size):
+            ln.role = "heading"
+        elif _is_body(ln, by_block[ln.block], body_size, cols):
+            ln.role = "body"
+        else:
+            ln.role = ""
+
+
+def _inside(r: pymupdf.Rect, box: pymupdf.Rect) -> bool:
+    cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+    return box.x0 - 1 <= cx <= box.x1 + 1 and box.y0 - 1 <= cy <= box.y1 + 1
+
+
+def _is_heading(ln: TextLine, body_size: float) -> bool:
+    if ln.size < body_size - 0.6 or len(ln.text) > 90:
+        return False
+    if HEADING_RE.match(ln.text) and (ln.bold or ln.size > body_size + 0.4):
+        return True
+    return ln.bold and ln.size > body_size + 0.9
+
+
+def _is_body(ln: TextLine, block: list[TextLine], body_size: float, cols: Columns) -> bool:
+    if abs(ln.size - body_size) > 0.8 or ln.max_gap_pt > 1.2 * ln.size:
+        return False
+    col = cols.column_of(ln.rect)
+    if col is None:
+        return False
+    cw = col[1] - col[0]
+    if EQUATION_NO_RE.search(ln.text) and ln.rect.x1 > col[1] - 4:
+        return True
+    if ln.rect.x0 > col[0] + 16:
+        return False
+    if ln.width >= 0.6 * cw:
+        return True
+    pos = block.index(ln)
+    if pos > 0:
+        prev = block[pos - 1]
+        return prev.width >= 0.6 * cw and abs(prev.rect.x0 - ln.rect.x0) < 16 and prev.rect.x0 <= col[0] + 16
+    return False
+
+
+def zone_for(cap: Caption, page_caps: list[Caption], pc: PageContent, cols: Columns) -> tuple[float, float]:
+    """The horizontal band a caption's figure may occupy: its column, split between side-by-side captions."""
+    col = cols.column_of(cap.rect)
+    if col is None or len(cols.spans) == 1:
+        x0, x1 = cols.spans[0][0], cols.spans[-1][1]
+        x0, x1 = min(x0, cap.rect.x0), max(x1, cap.rect.x1)
+    else:
+        x0, x1 = col
+    for other in page_caps:
+        if other is cap or other.rect.y1 < cap.rect.y0 - 2 or other.rect.y0 > cap.rect.y1 + 2:
+            continue
+        if other.rect.x0 >= cap.rect.x1 and other.rect.x0 < x1:
+            x1 = (cap.rect.x1 + other.rect.x0) / 2
+        elif other.rect.x1 <= cap.rect.x0 and other.rect.x1 > x0:
+            x0 = (other.rect.x1 + cap.rect.x0) / 2
+    # text running beside the caption (a wrapped figure) narrows the zone to the caption's side
+    for ln in pc.lines:
+        if ln.role != "body" or ln.rect.y1 < cap.rect.y0 or ln.rect.y0 > cap.rect.y1:
+            continue
+        if ln.rect.x1 <= cap.rect.x0 and ln.rect.x1 > x0:
+            x0 = ln.rect.x1 + 1
+        elif ln.rect.x0 >= cap.rect.x1 and ln.rect.x0 < x1:
+            x1 = ln.rect.x0 - 1
+    return x0, x1
+
+
+def _h_overlap(r: pymupdf.Rect, x0: float, x1: float) -> float:
+    return max(0.0, min(r.x1, x1) - max(r.x0, x0))
+
+
+def _in_zone(r: pymupdf.Rect, zone: tuple[float, float]) -> bool:
+    ov = _h_overlap(r, *zone)
+    return ov >= 0.5 * max(r.width, 0.1) or ov >= 0.5 * (zone[1] - zone[0])
+
+
+@dataclass
+class Seed:
+    caption: Caption
+    direction: str  # "up" | "down"
+    zone: tuple[float, float]
+    limit: float  # the wall: no element beyond this y
+
+
+def wall_limit(cap: Caption, direction: str, zone: tuple[float, float], walls: list[pymupdf.Rect],
+               page_rect: pymupdf.Rect) -> float:
+    """The y of the nearest wall (body text, heading, margin, other caption) in the caption's direction."""
+    if direction == "up":
+        ys = [w.y1 for w in walls if w.y1 <= cap.rect.y0 + 1 and _h_overlap(w, *zone) > 2]
+        return max(ys, default=page_rect.y0)
+    ys = [w.y0 for w in walls if w.y0 >= cap.rect.y1 - 1 and _h_overlap(w, *zone) > 2]
+    return min(ys, default=page_rect.y1)
+
+
+def _fits(e: Element, seed: Seed) -> bool:
+    cap = seed.caption.rect
+    if not _in_zone(e.rect, seed.zone):
+        return False
+    if seed.direction == "up":
+        return e.rect.y1 <= cap.y0 + 2 and e.rect.y0 >= seed.limit - 0.5
+    return e.rect.y0 >= cap.y1 - 2 and e.rect.y1 <= seed.limit + 0.5
+
+
+def _gap(e: pymupdf.Rect, region: pymupdf.Rect, direction: str) -> float:
+    if direction == "up":
+        return max(0.0, region.y0 - e.y1)
+    return max(0.0, e.y0 - region.y1)
+
+
+def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pymupdf.Rect | None]:
+    """All seeds grow at once, nearest element first, each element to one seed; returns each seed's body box."""
+    regions: list[pymupdf.Rect | None] = [None] * len(seeds)
+    fronts = [pymupdf.Rect(s.caption.rect) for s in seeds]
+    heap: list[tuple[float, int, int]] = []
+    for si, s in enumerate(seeds):
+        for ei, e in enumerate(elements):
+            if _fits(e, s):
+                heapq.heappush(heap, (_gap(e.rect, fronts[si], s.direction), si, ei))
+    while heap:
+        gap, si, ei = heapq.heappop(heap)
+        e = elements[ei]
+        if e.owner >= 0:
+            continue
+        now = _gap(e.rect, fronts[si], seeds[si].direction)
+        if now > gap + 1e-6:  # the front moved since this entry was pushed: re-queue with the true gap
+            heapq.heappush(heap, (now, si, ei))
+            continue
+        if now > max_gap:
+            continue
+        e.owner = si
+        regions[si] = pymupdf.Rect(e.rect) if regions[si] is None else regions[si] | e.rect
+        fronts[si] |= e.rect
+    return regions
+
+
+def absorb(body: pymupdf.Rect, si: int, elements: list[Element], walls: list[pymupdf.Rect],
+           cap: pymupdf.Rect) -> pymupdf.Rect:
+    """Takes in free elements that overlap the body (a legend inside a plot, a label over a drawing)."""
+    changed = True
+    while changed:
+        changed = False
+        for e in elements:
+            if e.owner >= 0 or not e.rect.intersects(body):
+                continue
+            inter = e.rect & body
+            if abs(inter) < 0.5 * abs(e.rect) and e.kind == "text":
+                continue
+            if e.rect.intersects(cap):
+                continue
+            e.owner = si
+            body |= e.rect
+            changed = True
+    return body
+
+
+def trim_to_walls(body: pymupdf.Rect, cap: pymupdf.Rect, direction: str) -> pymupdf.Rect:
+    b = pymupdf.Rect(body)
+    if direction == "up":
+        b.y1 = min(b.y1, cap.y0)
+    else:
+        b.y0 = max(b.y0, cap.y1)
+    return b
