@@ -65,12 +65,18 @@ def _extent(start: TextLine, pc: PageContent, first_line_centered: bool) -> list
         cur = lines[-1]
         below = [ln for ln in page_lines if ln.horizontal and ln.rect.y0 > cur.rect.y0 + 1 and ln not in lines
                  and min(ln.rect.x1, cur.rect.x1) - max(ln.rect.x0, cur.rect.x0) > 0.3 * min(ln.width, cur.width)]
-        if not below:
+        same = [ln for ln in below if abs(ln.size - start.size) <= 0.4]
+        if not same:
             break
-        nxt = min(below, key=lambda ln: (ln.rect.y0, ln.rect.x0))
-        if nxt.rect.y0 - cur.rect.y1 > 0.8 * max(cur.size, 6):
+        nxt = min(same, key=lambda ln: (ln.rect.y0, ln.rect.x0))
+        between = [ln for ln in below if ln.rect.y0 < nxt.rect.y0 and ln not in same]
+        small = [ln for ln in between if ln.size < start.size - 0.4 and ln.rect.y1 <= nxt.rect.y1]
+        if len(small) != len(between):
+            break  # a line of another size stands between: the caption ended
+        allowed = (1.8 if small else 0.8) * max(cur.size, 6)
+        if nxt.rect.y0 - cur.rect.y1 > allowed:
             break
-        if abs(nxt.size - start.size) > 0.4 or CAPTION_RE.match(nxt.text) or nxt.max_gap_pt > 1.2 * nxt.size:
+        if CAPTION_RE.match(nxt.text) or nxt.max_gap_pt > 1.2 * nxt.size:
             break
         if any(d.height < 3 and d.y0 >= cur.rect.y1 - 1 and d.y1 <= nxt.rect.y0 + 1
                and min(d.x1, nxt.rect.x1) - max(d.x0, nxt.rect.x0) > 0 for d in pc.drawings):
@@ -80,6 +86,7 @@ def _extent(start: TextLine, pc: PageContent, first_line_centered: bool) -> list
                 break
         elif nxt.rect.x0 < start.rect.x0 - 4 or nxt.rect.x0 > start.rect.x0 + 20:
             break
+        lines += small
         lines.append(nxt)
     return lines
 

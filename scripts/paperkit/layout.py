@@ -98,11 +98,28 @@ def _visible(path: dict, page_area: float) -> bool:
 
 
 def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
-    """A box per visible drawing path; on pages with a huge number of paths, one box per occupied grid cell."""
+    """A box per visible drawing path, cut to its clip path; on pages with a huge number of paths, one box per
+    occupied grid cell.
+
+    Plots often draw whole bars or heat-map cells and let a clip path hide what lies outside the axes: without the
+    clip, a figure's box would run over its caption.
+    """
     page_area = abs(page.rect)
-    paths = page.get_cdrawings()
     boxes: list[pymupdf.Rect] = []
-    for p in paths:
+    clips: list[tuple[int, pymupdf.Rect]] = []  # (level, clip in force) -- a stack by nesting level
+    for p in page.get_cdrawings(extended=True):
+        level = p.get("level", 0)
+        while clips and clips[-1][0] >= level:
+            clips.pop()
+        current = clips[-1][1] if clips else page.rect
+        kind = p.get("type")
+        if kind == "clip":
+            clips.append((level, current & pymupdf.Rect(p.get("scissor") or p["rect"]) if "scissor" in p
+                          else current))
+            continue
+        if kind == "group":
+            clips.append((level, current))
+            continue
         if not _visible(p, page_area):
             continue
         r = pymupdf.Rect(p["rect"])
@@ -111,9 +128,14 @@ def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
             r = r + (-w / 2, -w / 2, w / 2, w / 2)
         if r.is_empty and (r.width > 0 or r.height > 0):
             r = pymupdf.Rect(r.x0, r.y0, max(r.x1, r.x0 + 0.1), max(r.y1, r.y0 + 0.1))
-        if r.is_infinite or not r.intersects(page.rect):
+        if r.is_infinite:
             continue
-        boxes.append(r & page.rect)
+        r &= current
+        if r.is_empty and not (r.width > 0 or r.height > 0):
+            continue
+        if r.x1 <= r.x0 or r.y1 < r.y0:
+            continue
+        boxes.append(r)
     if len(boxes) > MAX_PATHS:
         boxes = _coarsen(boxes, cell=4.0)
     return boxes

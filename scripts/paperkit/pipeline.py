@@ -38,10 +38,18 @@ class Analysis:
 
 
 def _header_rule(b: Blob, pc: PageContent, cols: Columns) -> bool:
+    """A page-wide rule that separates a running header (or footer) from the page: a wall, not a figure part."""
     text_w = cols.spans[-1][1] - cols.spans[0][0]
+    if b.rect.height > 2.5 or b.rect.width < 0.8 * text_w:
+        return False
     h = pc.rect.height
-    near_edge = b.rect.y1 < pc.rect.y0 + 0.1 * h or b.rect.y0 > pc.rect.y1 - 0.1 * h
-    return near_edge and b.rect.height <= 2.5 and b.rect.width >= 0.8 * text_w
+    if b.rect.y1 < pc.rect.y0 + 0.1 * h:
+        outside = [ln for ln in pc.lines if ln.rect.y1 <= b.rect.y0 + 1]
+    elif b.rect.y0 > pc.rect.y1 - 0.1 * h:
+        outside = [ln for ln in pc.lines if ln.rect.y0 >= b.rect.y1 - 1]
+    else:
+        return False
+    return bool(outside) and all(ln.role == "margin" for ln in outside)
 
 
 def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
@@ -61,10 +69,11 @@ def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_siz
     return PageAnalysis(pc, cols, blobs, elements, walls)
 
 
-def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[float, float]) -> float:
+def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[float, float],
+                 kinds: tuple[str, ...]) -> float:
     limit = reg.wall_limit(cap, direction, zone, pa.walls, pa.content.rect)
     seed = reg.Seed(cap, direction, zone, limit)
-    gaps = [reg._gap(e.rect, cap.rect, direction) for e in pa.elements if reg._fits(e, seed)]
+    gaps = [reg._gap(e.rect, cap.rect, direction) for e in pa.elements if e.kind in kinds and reg._fits(e, seed)]
     return min(gaps, default=float("inf"))
 
 
@@ -105,9 +114,13 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
         for c in cs:
             z = reg.zone_for(c.caption, page_caps, pa.content, pa.columns)
             zones[id(c)] = z
-            up, down = _nearest_gap(c.caption, "up", pa, z), _nearest_gap(c.caption, "down", pa, z)
+            up, down = (_nearest_gap(c.caption, d, pa, z, ("blob", "text")) for d in ("up", "down"))
             prefs[id(c)] = (up, down)
-            if min(up, down) <= max_gap:
+            # drawings and images say more than stray text lines do about where the body is
+            bup, bdown = (_nearest_gap(c.caption, d, pa, z, ("blob",)) for d in ("up", "down"))
+            if min(bup, bdown) <= max_gap:
+                votes[c.caption.kind].append("up" if bup <= bdown else "down")
+            elif min(up, down) <= max_gap:
                 votes[c.caption.kind].append("up" if up <= down else "down")
     direction = {k: (max(set(v), key=v.count) if v else DEFAULT_DIRECTION[k]) for k, v in votes.items()}
 
@@ -127,7 +140,7 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
         for si, (seed, body) in enumerate(zip(seeds, bodies, strict=True)):
             if body is None:
                 continue
-            body = reg.absorb(body, si, pa.elements, pa.walls, seed.caption.rect)
+            body = reg.absorb(body, si, pa.elements, seed)
             body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
             if body.is_empty:
                 continue

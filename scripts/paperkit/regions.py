@@ -107,14 +107,14 @@ def _is_body(ln: TextLine, block: list[TextLine], body_size: float, cols: Column
     cw = col[1] - col[0]
     if EQUATION_NO_RE.search(ln.text) and ln.rect.x1 > col[1] - 4:
         return True
-    if ln.rect.x0 > col[0] + 16:
+    if ln.rect.x0 > col[0] + 30:
         return False
     if ln.width >= 0.6 * cw:
         return True
     pos = block.index(ln)
     if pos > 0:
         prev = block[pos - 1]
-        return prev.width >= 0.6 * cw and abs(prev.rect.x0 - ln.rect.x0) < 16 and prev.rect.x0 <= col[0] + 16
+        return prev.width >= 0.6 * cw and abs(prev.rect.x0 - ln.rect.x0) < 16 and prev.rect.x0 <= col[0] + 30
     return False
 
 
@@ -175,9 +175,12 @@ def _fits(e: Element, seed: Seed) -> bool:
     cap = seed.caption.rect
     if not _in_zone(e.rect, seed.zone):
         return False
+    r = e.rect
     if seed.direction == "up":
-        return e.rect.y1 <= cap.y0 + 2 and e.rect.y0 >= seed.limit - 0.5
-    return e.rect.y0 >= cap.y1 - 2 and e.rect.y1 <= seed.limit + 0.5
+        beside = e.kind == "blob" and r.y1 < cap.y1 and r.y0 < cap.y0 - 10  # a rule that touches the caption
+        return (r.y1 <= cap.y0 + 3 or beside) and r.y0 >= seed.limit - 0.5
+    beside = e.kind == "blob" and r.y0 > cap.y0 and r.y1 > cap.y1 + 10
+    return (r.y0 >= cap.y1 - 3 or beside) and r.y1 <= seed.limit + 0.5
 
 
 def _gap(e: pymupdf.Rect, region: pymupdf.Rect, direction: str) -> float:
@@ -212,8 +215,7 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
     return regions
 
 
-def absorb(body: pymupdf.Rect, si: int, elements: list[Element], walls: list[pymupdf.Rect],
-           cap: pymupdf.Rect) -> pymupdf.Rect:
+def absorb(body: pymupdf.Rect, si: int, elements: list[Element], seed: Seed) -> pymupdf.Rect:
     """Takes in free elements that overlap the body (a legend inside a plot, a label over a drawing)."""
     changed = True
     while changed:
@@ -224,7 +226,7 @@ def absorb(body: pymupdf.Rect, si: int, elements: list[Element], walls: list[pym
             inter = e.rect & body
             if abs(inter) < 0.5 * abs(e.rect) and e.kind == "text":
                 continue
-            if e.rect.intersects(cap):
+            if e.rect.intersects(seed.caption.rect) or not _in_zone(e.rect, seed.zone):
                 continue
             e.owner = si
             body |= e.rect
