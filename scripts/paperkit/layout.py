@@ -97,7 +97,7 @@ def _visible(path: dict, page_area: float) -> bool:
     return not (path.get("type") == "s" and path.get("stroke_opacity", 1.0) == 0)
 
 
-def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
+def read_drawings(page: pymupdf.Page) -> tuple[list[pymupdf.Rect], list[bool]]:
     """A box per visible drawing path, cut to its clip path; on pages with a huge number of paths, one box per
     occupied grid cell.
 
@@ -106,6 +106,7 @@ def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
     """
     page_area = abs(page.rect)
     boxes: list[pymupdf.Rect] = []
+    fills: list[bool] = []  # the path is filled and not stroked (a highlight can be one)
     clips: list[tuple[int, pymupdf.Rect]] = []  # (level, clip in force) -- a stack by nesting level
     for p in page.get_cdrawings(extended=True):
         level = p.get("level", 0)
@@ -136,9 +137,29 @@ def read_drawings(page: pymupdf.Page) -> list[pymupdf.Rect]:
         if r.x1 <= r.x0 or r.y1 < r.y0:
             continue
         boxes.append(r)
+        fills.append(kind == "f")
     if len(boxes) > MAX_PATHS:
         boxes = _coarsen(boxes, cell=4.0)
-    return boxes
+        fills = [False] * len(boxes)
+    return boxes, fills
+
+
+def drop_highlights(boxes: list[pymupdf.Rect], fills: list[bool], lines: list[TextLine]) -> list[pymupdf.Rect]:
+    """Removes filled boxes that sit on one line of text and no wider: a reader's highlights baked into the page."""
+    rows: dict[int, list[TextLine]] = {}
+    for ln in lines:
+        if ln.horizontal and ln.width >= 20:
+            for k in range(int(ln.rect.y0 // 20), int(ln.rect.y1 // 20) + 1):
+                rows.setdefault(k, []).append(ln)
+    out = []
+    for r, fill in zip(boxes, fills, strict=True):
+        if fill and r.height <= 20:
+            cands = rows.get(int(r.y0 // 20), []) + rows.get(int(r.y1 // 20), [])
+            if any(r.x0 >= ln.rect.x0 - 3 and r.x1 <= ln.rect.x1 + 3 and r.y0 >= ln.rect.y0 - 3
+                   and r.y1 <= ln.rect.y1 + 3 and r.height <= 1.6 * ln.rect.height for ln in cands):
+                continue
+        out.append(r)
+    return out
 
 
 def _coarsen(boxes: list[pymupdf.Rect], cell: float) -> list[pymupdf.Rect]:
@@ -166,7 +187,9 @@ def read_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
 
 
 def read_page(page: pymupdf.Page) -> PageContent:
-    return PageContent(index=page.number, rect=page.rect, lines=read_lines(page), drawings=read_drawings(page),
+    lines = read_lines(page)
+    boxes, fills = read_drawings(page)
+    return PageContent(index=page.number, rect=page.rect, lines=lines, drawings=drop_highlights(boxes, fills, lines),
                        images=read_images(page), rotation=page.rotation)
 
 

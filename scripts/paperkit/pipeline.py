@@ -53,8 +53,7 @@ def _header_rule(b: Blob, pc: PageContent, cols: Columns) -> bool:
 
 
 def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
-                 margins: set[tuple[int, str, int]]) -> PageAnalysis:
-    cols = find_columns(pc.lines, pc.rect, body_size)
+                 margins: set[tuple[int, str, int]], cols: Columns) -> PageAnalysis:
     blobs = find_blobs(pc.drawings, pc.images, [c.caption.rect for c in page_caps])
     caption_lines = {id(ln) for c in page_caps for ln in c.lines}
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
@@ -91,16 +90,17 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
     has_text = any(pc.lines for pc in pages)
     body_size = body_font_size(pages)
     margins = reg.margin_keys(pages)
+    # the columns are the paper's, not the page's: a page of references or of tables says little about them
+    cols = find_columns([ln for pc in pages for ln in pc.lines], pages[0].rect, body_size)
     cands = []
     for pc in pages:
-        cols = find_columns(pc.lines, pc.rect, body_size)
         cands += cap_stage.page_candidates(pc, body_size, cols.spans)
     chosen = cap_stage.select(cands)
     by_page: dict[int, list[cap_stage.Candidate]] = {}
     for c in chosen:
         by_page.setdefault(c.caption.page_index, []).append(c)
 
-    analyses = {i: analyse_page(pages[i], by_page.get(i, []), body_size, margins) for i in range(len(pages))
+    analyses = {i: analyse_page(pages[i], by_page.get(i, []), body_size, margins, cols) for i in range(len(pages))
                 if by_page.get(i) or pages[i].drawings or pages[i].images}
     max_gap = reg.MAX_GAP_FACTOR * body_size
 

@@ -77,7 +77,7 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
             ln.role = "margin" if ln.rect.x1 < text_x0 - 2 else ""
         elif any(_inside(ln.rect, g) for g in graphic_boxes):
             ln.role = ""
-        elif _is_heading(ln, body_size):
+        elif _is_heading(ln, body_size, cols):
             ln.role = "heading"
         elif _is_body(ln, by_block[ln.block], body_size, cols):
             ln.role = "body"
@@ -90,12 +90,23 @@ def _inside(r: pymupdf.Rect, box: pymupdf.Rect) -> bool:
     return box.x0 - 1 <= cx <= box.x1 + 1 and box.y0 - 1 <= cy <= box.y1 + 1
 
 
-def _is_heading(ln: TextLine, body_size: float) -> bool:
+UNNUMBERED_HEADINGS = re.compile(
+    r"^(abstract|introduction|related work|background|method(s|ology)?|experiments?|results|discussion|"
+    r"conclusions?|acknowledge?ments?|references|bibliography|appendix|keywords|ccs concepts)\b", re.I)
+
+
+def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
+    """A section heading: numbered ("3.1 Training"), one of the usual unnumbered ones, or a bold larger line that
+    starts at a column's edge (a run-in paragraph title). A title centred over a figure is none of these."""
     if ln.size < body_size - 0.6 or len(ln.text) > 90:
         return False
     if HEADING_RE.match(ln.text) and (ln.bold or ln.size > body_size + 0.4):
         return True
-    return ln.bold and ln.size > body_size + 0.9
+    if (ln.bold or ln.size > body_size + 0.9) and UNNUMBERED_HEADINGS.match(ln.text):
+        return True
+    at_edge = any(abs(ln.rect.x0 - x0) <= 3 for x0, _ in cols.spans)
+    all_bold = ln.bold and len(ln.first_bold_text) >= len(ln.text) - 1
+    return at_edge and (ln.bold and ln.size > body_size + 0.9 or all_bold and ln.size >= body_size - 0.3)
 
 
 def _is_body(ln: TextLine, block: list[TextLine], body_size: float, cols: Columns) -> bool:
@@ -148,8 +159,11 @@ def _h_overlap(r: pymupdf.Rect, x0: float, x1: float) -> float:
     return max(0.0, min(r.x1, x1) - max(r.x0, x0))
 
 
-def _in_zone(r: pymupdf.Rect, zone: tuple[float, float]) -> bool:
+def _in_zone(r: pymupdf.Rect, zone: tuple[float, float], kind: str = "blob") -> bool:
+    """Whether an element belongs to a zone: text must lie (almost) inside it, drawings may stick out."""
     ov = _h_overlap(r, *zone)
+    if kind == "text":
+        return ov >= 0.8 * max(r.width, 0.1)
     return ov >= 0.5 * max(r.width, 0.1) or ov >= 0.5 * (zone[1] - zone[0])
 
 
@@ -173,7 +187,7 @@ def wall_limit(cap: Caption, direction: str, zone: tuple[float, float], walls: l
 
 def _fits(e: Element, seed: Seed) -> bool:
     cap = seed.caption.rect
-    if not _in_zone(e.rect, seed.zone):
+    if not _in_zone(e.rect, seed.zone, e.kind):
         return False
     r = e.rect
     if seed.direction == "up":
@@ -226,7 +240,7 @@ def absorb(body: pymupdf.Rect, si: int, elements: list[Element], seed: Seed) -> 
             inter = e.rect & body
             if abs(inter) < 0.5 * abs(e.rect) and e.kind == "text":
                 continue
-            if e.rect.intersects(seed.caption.rect) or not _in_zone(e.rect, seed.zone):
+            if e.rect.intersects(seed.caption.rect) or not _in_zone(e.rect, seed.zone, e.kind):
                 continue
             e.owner = si
             body |= e.rect
