@@ -37,33 +37,36 @@ class Analysis:
     has_text: bool
 
 
-def _header_rule(b: Blob, pc: PageContent, cols: Columns) -> bool:
-    """A page-wide rule that separates a running header (or footer) from the page: a wall, not a figure part."""
+def _header_rules(pc: PageContent, cols: Columns, margin_lines: list[TextLine]) -> list[pymupdf.Rect]:
+    """Page-wide rules that set a running header (or footer) off the page: walls, not parts of a figure."""
     text_w = cols.spans[-1][1] - cols.spans[0][0]
-    if b.rect.height > 2.5 or b.rect.width < 0.8 * text_w:
-        return False
     h = pc.rect.height
-    if b.rect.y1 < pc.rect.y0 + 0.1 * h:
-        outside = [ln for ln in pc.lines if ln.rect.y1 <= b.rect.y0 + 1]
-    elif b.rect.y0 > pc.rect.y1 - 0.1 * h:
-        outside = [ln for ln in pc.lines if ln.rect.y0 >= b.rect.y1 - 1]
-    else:
-        return False
-    return bool(outside) and all(ln.role == "margin" for ln in outside)
+    out = []
+    for r in pc.drawings:
+        if r.height > 2.5 or r.width < 0.8 * text_w:
+            continue
+        if r.y1 < pc.rect.y0 + 0.1 * h:
+            outside = [ln for ln in pc.lines if ln.rect.y1 <= r.y0 + 1]
+        elif r.y0 > pc.rect.y1 - 0.1 * h:
+            outside = [ln for ln in pc.lines if ln.rect.y0 >= r.y1 - 1]
+        else:
+            continue
+        if outside and all(any(ln is m for m in margin_lines) for ln in outside):
+            out.append(r)
+    return out
 
 
 def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
                  margins: set[tuple[int, str, int]], cols: Columns) -> PageAnalysis:
-    blobs = find_blobs(pc.drawings, pc.images, [c.caption.rect for c in page_caps])
+    margin_lines = [ln for i, ln in enumerate(pc.lines) if reg.is_margin_line(pc, i, margins)]
+    rules = _header_rules(pc, cols, margin_lines)
+    drawings = [r for r in pc.drawings if all(r is not x for x in rules)]
+    separators = [c.caption.rect for c in page_caps] + [ln.rect for ln in margin_lines]
+    blobs = find_blobs(drawings, pc.images, separators)
     caption_lines = {id(ln) for c in page_caps for ln in c.lines}
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
-    walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")]
-    elements = []
-    for b in blobs:
-        if _header_rule(b, pc, cols):
-            walls.append(b.rect)
-        else:
-            elements.append(reg.Element(b.rect, "blob"))
+    walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
+    elements = [reg.Element(b.rect, "blob") for b in blobs]
     elements += [reg.Element(ln.rect, "text") for ln in pc.lines if ln.role == ""]
     return PageAnalysis(pc, cols, blobs, elements, walls)
 

@@ -37,10 +37,10 @@ def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
     seen: Counter[tuple[str, int]] = Counter()
     for pc in pages:
         h = pc.rect.height
-        for ln in pc.lines:
-            if ln.rect.y1 < pc.rect.y0 + 0.12 * h or ln.rect.y0 > pc.rect.y1 - 0.12 * h:
-                seen[(_margin_text(ln.text), round(ln.rect.y0 / 3))] += 1
-    need = max(2, int(0.25 * len(pages)))
+        keys = {(_margin_text(ln.text), round(ln.rect.y0 / 3)) for ln in pc.lines
+                if ln.rect.y1 < pc.rect.y0 + 0.12 * h or ln.rect.y0 > pc.rect.y1 - 0.12 * h}
+        seen.update(keys)  # pages, not lines: a table header repeated on one page is no running header
+    need = max(3, int(0.25 * len(pages))) if len(pages) > 3 else 2
     keep = {k for k, n in seen.items() if n >= need}
     out = set()
     for pc in pages:
@@ -52,6 +52,12 @@ def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
 
 def _margin_text(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
+
+
+def is_margin_line(pc: PageContent, i: int, margins: set[tuple[int, str, int]]) -> bool:
+    """A running header or footer line, or a page number."""
+    ln = pc.lines[i]
+    return (pc.index, ln.text, i) in margins or _is_page_number(ln, pc)
 
 
 def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
@@ -71,7 +77,7 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
     for i, ln in enumerate(pc.lines):
         if id(ln) in caption_lines:
             ln.role = "caption"
-        elif (pc.index, ln.text, i) in margins or _is_page_number(ln, pc):
+        elif is_margin_line(pc, i, margins):
             ln.role = "margin"
         elif not ln.horizontal:
             ln.role = "margin" if ln.rect.x1 < text_x0 - 2 else ""
