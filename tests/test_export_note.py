@@ -18,6 +18,7 @@ import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pymupdf
 import pytest
@@ -217,7 +218,7 @@ def assert_self_contained(html_path: Path, note: Path) -> PageParts:
                 assert value.startswith("data:image/"), f"<img> not embedded: {value[:80]}"
             if value.startswith("#"):
                 ids = {a.get("id") for _, a in page.tags}
-                assert value[1:] in ids, f"anchor {value} has no target"
+                assert unquote(value[1:]) in ids, f"anchor {value} has no target"
     note_images = {p.read_bytes(): p.name for p in (note / "images").glob("*.png")}
     used = set()
     for img in page.all("img"):
@@ -299,6 +300,22 @@ def test_html_tolerates_latex_that_papers_write(tmp_path: Path) -> None:
     html_text = Path(info["out"]).read_text(encoding="utf-8")
     assert "\\arg" not in re.sub(r"<annotation.*?</annotation>", "", html_text, flags=re.DOTALL)
     assert "<mtable" in html_text  # aligned became a real table of rows
+
+
+@needs_extra
+def test_html_of_a_chinese_note(tmp_path: Path) -> None:
+    note = tmp_path / "zh"
+    make_png(note / "images" / "fig1_arch_model.png", "Figure 1")
+    (note / "README.md").write_text(
+        "# 注意力机制精读笔记\n\n> **难度**：★★★☆☆ · **阅读时间**：20 分钟\n\n## 方法\n\n"
+        "缩放点积注意力 $\\mathrm{softmax}(QK^\\top/\\sqrt{d_k})V$，见[图 1](#图-1模型结构)。\n\n"
+        "### 图 1：模型结构\n\n![图 1：模型结构](images/fig1_arch_model.png)\n", encoding="utf-8")
+    r = run_script("export_note", note, "--to", "html", "--json")
+    assert r.returncode == 0, r.stderr
+    out = Path(json.loads(r.stdout)["out"])
+    page = assert_self_contained(out, note)  # the CJK anchor resolves to its heading
+    assert '<html lang="zh-CN">' in out.read_text(encoding="utf-8")
+    assert [a.get("id") for a in page.all("h3")] == ["图-1模型结构"] and math_count(page) == 1
 
 
 def test_html_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
