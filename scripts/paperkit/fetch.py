@@ -253,7 +253,8 @@ def parse_source(source: str, endpoints: Endpoints | None = None) -> DownloadPla
             aid = _id_at_start(urllib.parse.unquote("/".join(segs[1:])))
             if aid:
                 return _arxiv_plan(source, aid, ep)
-        raise UserError(f"this arXiv link does not name a paper: {text} (expected e.g. https://arxiv.org/abs/2402.17152)")
+        raise UserError(f"this arXiv link does not name a paper: {text} "
+                        "(expected e.g. https://arxiv.org/abs/2402.17152)")
 
     if bare in MIRROR_HOSTS and len(segs) >= 2 and segs[0] in MIRROR_HOSTS[bare]:
         aid = _id_at_start("/".join(segs[1:]))
@@ -389,7 +390,8 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
-def _size(n: float) -> str:
+def human_size(n: float) -> str:
+    """'1.2 MB', '37 KB', '512 bytes'."""
     return f"{n / MB:.1f} MB" if n >= 100 * 1024 else f"{n / 1024:.0f} KB" if n >= 1024 else f"{int(n)} bytes"
 
 
@@ -448,7 +450,7 @@ def http_get(
             if attempts > options.retries:
                 tries = f" (tried {attempts} times)" if attempts > 1 else ""
                 raise _final_error(exc, url, tries) from None
-            delay = options.backoff_s * 2 ** (attempts - 1)
+            delay = min(options.backoff_s * 2 ** (attempts - 1), options.max_retry_after_s)
             if exc.retry_after_s is not None:
                 if exc.retry_after_s > options.max_retry_after_s:
                     raise _too_long_to_wait(exc, url, options.max_retry_after_s) from None
@@ -513,7 +515,7 @@ def _attempt(url: str, sink: Callable[[bytes], None], options: HttpOptions, acce
         length_raw = resp.headers.get("Content-Length")
         length = int(length_raw) if length_raw and length_raw.strip().isdigit() else None
         if length is not None and length > options.max_bytes:
-            raise NetworkError(f"{final} is {_size(length)}, over the limit of {_size(options.max_bytes)}; "
+            raise NetworkError(f"{final} is {human_size(length)}, over the limit of {human_size(options.max_bytes)}; "
                                "raise --max-mb to download it")
         total = 0
         head = b""
@@ -525,7 +527,7 @@ def _attempt(url: str, sink: Callable[[bytes], None], options: HttpOptions, acce
                     break
                 total += len(chunk)
                 if total > options.max_bytes:
-                    raise NetworkError(f"{final} sent more than the limit of {_size(options.max_bytes)}; "
+                    raise NetworkError(f"{final} sent more than the limit of {human_size(options.max_bytes)}; "
                                        "raise --max-mb to download it")
                 if not checked:
                     head += chunk
@@ -540,10 +542,10 @@ def _attempt(url: str, sink: Callable[[bytes], None], options: HttpOptions, acce
                 if on_progress is not None:
                     on_progress(total, length)
         except TimeoutError:
-            raise _Retryable(f"{_host(final)} stopped sending after {_size(total)} (no data for "
+            raise _Retryable(f"{_host(final)} stopped sending after {human_size(total)} (no data for "
                              f"{options.timeout_s:g} s); check your connection or raise --timeout") from None
         except (http.client.IncompleteRead, ConnectionError, http.client.HTTPException, ssl.SSLError) as exc:
-            raise _Retryable(f"the download from {final} was cut short after {_size(total)} "
+            raise _Retryable(f"the download from {final} was cut short after {human_size(total)} "
                              f"({type(exc).__name__}); try again") from None
         if length is not None and total < length:
             raise _Retryable(f"the download from {final} was cut short: got {total} of {length} bytes; try again")
@@ -638,8 +640,7 @@ def check_pdf_file(path: Path, url: str) -> None:
     try:
         doc = open_pdf(path)
     except UserError as exc:
-        detail = str(exc).split(": ", 1)[-1] if str(exc).startswith(str(path)) else str(exc)
-        detail = detail.replace(str(path), "the file")
+        detail = str(exc).replace(str(path), "the file")
         raise NetworkError(f"what {url} sent starts like a PDF but cannot be read as one ({detail})") from None
     doc.close()
 
