@@ -47,7 +47,8 @@ def _score(line: TextLine, m: re.Match[str], prev: TextLine | None, body_size: f
         score += 1.5
     if prev is None:
         score += 1.0
-    elif abs(prev.size - line.size) < 0.3 and not prev.text.rstrip().endswith(SENTENCE_END) and not prev.text.startswith("("):
+    elif (abs(prev.size - line.size) < 0.3 and not prev.text.rstrip().endswith(SENTENCE_END)
+          and not prev.text.startswith("(")):
         score -= 2.0  # the sentence of the previous line runs on into "Table 6." : a mention
     if m.group("rest") and m.group("rest")[0].islower() and punct and punct.strip() == ".":
         score -= 1.0

@@ -5,6 +5,7 @@ the drawing paths' boxes and the image boxes, all in page coordinates (points, P
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ def read_lines(page: pymupdf.Page) -> list[TextLine]:
                 if not _is_bold(s):
                     break
                 bold_prefix += s["text"]
-            gaps = [b["bbox"][0] - a["bbox"][2] for a, b in zip(spans, spans[1:], strict=False)]
+            gaps = [b["bbox"][0] - a["bbox"][2] for a, b in itertools.pairwise(spans)]
             dx, dy = line["dir"]
             rect = pymupdf.Rect(line["bbox"])
             # MuPDF's line box includes blank spans; keep the part with glyphs

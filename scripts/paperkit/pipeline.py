@@ -13,11 +13,12 @@ from . import captions as cap_stage
 from . import figtype
 from . import regions as reg
 from .graphics import Blob, find_blobs
-from .layout import Columns, PageContent, body_font_size, find_columns, read_page
+from .layout import Columns, PageContent, TextLine, body_font_size, find_columns, read_page
 from .model import Caption, Figure
 
 DEFAULT_DIRECTION = {"figure": "up", "table": "down"}
 MIN_UNCAPTIONED_PT = 72.0
+PAD_PT = 2.0  # white margin around a rendered figure
 
 
 @dataclass
@@ -147,6 +148,7 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
             if body.is_empty:
                 continue
+            body = reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
             fig = Figure(caption=seed.caption, body=body)
             fig.fig_type = figtype.classify(seed.caption.kind, seed.caption.text)
             fig.description = figtype.describe(seed.caption.text)

@@ -112,7 +112,7 @@ def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
         return True
     at_edge = any(abs(ln.rect.x0 - x0) <= 3 for x0, _ in cols.spans)
     all_bold = ln.bold and len(ln.first_bold_text) >= len(ln.text) - 1
-    return at_edge and (ln.bold and ln.size > body_size + 0.9 or all_bold and ln.size >= body_size - 0.3)
+    return at_edge and ((ln.bold and ln.size > body_size + 0.9) or (all_bold and ln.size >= body_size - 0.3))
 
 
 def _is_body(ln: TextLine, block: list[TextLine], body_size: float, cols: Columns) -> bool:
@@ -261,3 +261,20 @@ def trim_to_walls(body: pymupdf.Rect, cap: pymupdf.Rect, direction: str) -> pymu
     else:
         b.y0 = max(b.y0, cap.y1)
     return b
+
+
+def pad(body: pymupdf.Rect, walls: list[pymupdf.Rect], margin_pt: float, page_rect: pymupdf.Rect) -> pymupdf.Rect:
+    """The body with a little white margin around it, never reaching into a wall (text, caption) beside it."""
+    out = pymupdf.Rect(body.x0 - margin_pt, body.y0 - margin_pt, body.x1 + margin_pt, body.y1 + margin_pt)
+    for w in walls:
+        if not w.intersects(out) or w.intersects(body):
+            continue
+        if w.y1 <= body.y0:
+            out.y0 = max(out.y0, w.y1)
+        elif w.y0 >= body.y1:
+            out.y1 = min(out.y1, w.y0)
+        elif w.x1 <= body.x0:
+            out.x0 = max(out.x0, w.x1)
+        elif w.x0 >= body.x1:
+            out.x1 = min(out.x1, w.x0)
+    return out & page_rect
