@@ -7,7 +7,8 @@ from .naming import caption_description
 
 # checked in this order: the first type whose words the caption uses wins
 _RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("ablation", re.compile(r"\bablat|\bvariations? (on|of)\b|\bw/o\b|\bwithout\b|\bremov(e|al|ing)\b|\beffects? of\b|\bimpact of\b|"
+    ("ablation", re.compile(r"\bablat|\bvariations? (on|of)\b|\bw/o\b|\bwithout\b|\bremov(e|al|ing)\b|"
+                            r"\beffects? of\b|\bimpact of\b|"
                             r"\binfluence of\b|\bsensitiv|\bvarying\b|\bdifferent (number|values?|settings?|sizes?)\b|"
                             r"\bhyper-?param", re.IGNORECASE)),
     ("compare", re.compile(r"\bcompar|\bversus\b|\bvs\.?\b|\bbaselines?\b|\bstate[- ]of[- ]the[- ]art\b|"
@@ -16,7 +17,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("result", re.compile(r"\bvisuali[sz]|\bheat[- ]?maps?\b|\battention (maps?|weights)\b|\bt-sne\b|\bcurves?\b|"
                           r"\bsamples? (of|from|generated)\b|\bexamples? of (generated|outputs?)\b|"
                           r"\b(accuracy|error|loss|performance|results?) (of|on|for|with|versus|vs)\b", re.IGNORECASE)),
-    ("arch", re.compile(r"\barchitecture|\boverview\b|\bframework\b|\bstructure of (the|our)\b|\bpipeline\b|"
+    ("arch", re.compile(r"\barchitecture|\boverview\b|\bframework\b|\bstructure of (our|the proposed)\b|\bpipeline\b|"
                         r"\bdiagram\b|\bthe (proposed )?model\b|\bnetwork design\b|\bsystem\b", re.IGNORECASE)),
     ("method", re.compile(r"\billustrat|\bprocedure|\balgorithm|\bprocess\b|\bmechanism\b|\bworkflow\b|"
                           r"\bschematic\b|\blayers?\b|\bmodules?\b|\bblocks?\b|\bembedding\b|\brepresentation\b|"
