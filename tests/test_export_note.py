@@ -318,6 +318,22 @@ def test_html_of_a_chinese_note(tmp_path: Path) -> None:
     assert [a.get("id") for a in page.all("h3")] == ["图-1模型结构"] and math_count(page) == 1
 
 
+@needs_extra
+def test_html_raw_html_in_the_note_is_embedded_too(tmp_path: Path) -> None:
+    extra = ('\n<p align="center"><img src="images/fig1_result_figure-number-1.png" width="60%"></p>\n\n'
+             'Data in <a href="tables/tab1.csv">the CSV</a>.\n\n<script>alert(1)</script>\n')
+    note = make_note(tmp_path, n_figures=1, extra=extra)
+    (note / "tables").mkdir()
+    (note / "tables" / "tab1.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    r = run_script("export_note", note, "--to", "html", "--json")
+    assert r.returncode == 0, r.stderr
+    out = Path(json.loads(r.stdout)["out"])
+    page = assert_self_contained(out, note)
+    assert len(page.all("img")) == 2 and page.all("img")[1].get("width") == "60%"
+    assert "tables/tab1.csv" in r.stderr and "plain text" in r.stderr
+    assert not page.all("script")
+
+
 def test_html_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:
     note = make_note(tmp_path, n_figures=1)
     stub = tmp_path / "stub"
@@ -572,15 +588,16 @@ def test_links_are_found_where_markdown_has_them() -> None:
         "```\n![in fence](images/f.png)\n```\n"
         "[ref]: images/r.png\n"
         '<img src="images/raw.png" width="50%"> [e](images/x%20y.png "title")\n'
+        "[![badge](images/in-link.png)](https://arxiv.org/abs/1706.03762)\n"
     )
     links = ex.scan_links(text)
     assert [(lk.line, lk.target, lk.image) for lk in links] == [
         (1, "images/a.png", True), (1, "tables/b c.md", False), (1, "https://x.org/a_(b)", False),
         (1, "#method", False), (6, "images/r.png", True), (7, "images/x%20y.png", False),
-        (7, "images/raw.png", True),
+        (7, "images/raw.png", True), (8, "images/in-link.png", True), (8, "https://arxiv.org/abs/1706.03762", False),
     ]
     assert [lk.path for lk in links if lk.is_local] == ["images/a.png", "tables/b c.md", "images/r.png",
-                                                         "images/x y.png", "images/raw.png"]
+                                                         "images/x y.png", "images/raw.png", "images/in-link.png"]
     first = links[0]
     assert text.split("\n")[0][first.start:first.end] == "images/a.png"
 

@@ -241,11 +241,7 @@ def scan_links(text: str) -> list[Link]:
             fence = m.group(1)
             continue
         line = _CODE_SPAN_RE.sub(_blank, line)
-        for lm in _INLINE_LINK_RE.finditer(line):
-            dest, start = lm.group(2), lm.start(2)
-            if dest.startswith("<"):
-                dest, start = dest[1:-1], start + 1
-            links.append(Link(number, start, start + len(dest), dest.replace("\\", ""), lm.group(1) == "!"))
+        links.extend(_inline_links(line, number, 0, len(line)))
         rm = _REF_DEF_RE.match(line)
         if rm:
             dest, start = rm.group(1), rm.start(1)
@@ -257,6 +253,20 @@ def scan_links(text: str) -> list[Link]:
             dest = hm.group(3)[1:-1]
             links.append(Link(number, hm.start(3) + 1, hm.end(3) - 1, dest, hm.group(1).lower() != "a"))
     return links
+
+
+def _inline_links(line: str, number: int, pos: int, endpos: int) -> list[Link]:
+    """[text](dest) and ![alt](dest) in line[pos:endpos], with images inside a link's text ([![img](a)](b))."""
+    found = []
+    for lm in _INLINE_LINK_RE.finditer(line, pos, endpos):
+        text_start = lm.start() + len(lm.group(1)) + 1
+        if "![" in line[text_start:lm.start(2)]:
+            found.extend(_inline_links(line, number, text_start, lm.start(2)))
+        dest, start = lm.group(2), lm.start(2)
+        if dest.startswith("<"):
+            dest, start = dest[1:-1], start + 1
+        found.append(Link(number, start, start + len(dest), dest.replace("\\", ""), lm.group(1) == "!"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -496,9 +506,12 @@ def build_html(note: Note, links: list[Link], local: dict[str, LocalFile]) -> Ht
 
     def data_uri(rel: str) -> str:
         if rel not in data_uris:
-            f = local[rel]
-            mime = IMAGE_TYPES[Path(rel).suffix.lower()]
-            data_uris[rel] = f"data:{mime};base64," + base64.b64encode(f.path.read_bytes()).decode("ascii")
+            # an image the line scanner could not see (e.g. link text wrapped over lines) is checked here
+            f = local.get(rel) or check_links(note, [Link(0, 0, 0, rel, True)]).get(rel)
+            suffix = Path(rel).suffix.lower()
+            if f is None or suffix not in IMAGE_TYPES:
+                raise UserError(f"{NOTE_FILE}: {rel} is shown as an image but is not one; fix the note")
+            data_uris[rel] = f"data:{IMAGE_TYPES[suffix]};base64," + base64.b64encode(f.path.read_bytes()).decode()
         return data_uris[rel]
 
     def resolve(target: str, image: bool) -> str | None:
@@ -624,8 +637,12 @@ def _close_link_as_span(children: list[Any], opener: Any) -> None:
             depth -= 1
 
 
+_SCRIPT_RE = re.compile(r"<script\b.*?(</script\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+
+
 def _rewrite_raw_html(fragment: str, resolve: Any) -> str:
-    """src/href in raw HTML the note carries get the same treatment as Markdown links."""
+    """src/href in raw HTML the note carries get the same treatment as Markdown links; scripts are dropped."""
+    fragment = _SCRIPT_RE.sub("", fragment)
 
     def sub(m: re.Match[str]) -> str:
         tag, attr, quoted = m.group(1), m.group(2), m.group(3)
