@@ -270,19 +270,22 @@ def test_html_is_one_self_contained_file(tmp_path: Path) -> None:
 
 @needs_extra
 def test_html_formula_that_cannot_convert_is_code_and_reported(tmp_path: Path) -> None:
-    extra = "\n## Broken\n\nThis one is cut short: $\\frac{a}{$ and this one fine: $x^2$.\n"
+    extra = ("\n## Broken\n\nThis one is cut short: $\\frac{a}{$ and this one fine: $x^2$.\n\n"
+             "$$\n\\left( \\sum_i x_i\n$$\n")
     note = make_note(tmp_path, n_figures=1, extra=extra)
     md = (note / "README.md").read_text(encoding="utf-8")
-    line = md.split("\n").index("This one is cut short: $\\frac{a}{$ and this one fine: $x^2$.") + 1
+    lines = md.split("\n")
+    line = lines.index("This one is cut short: $\\frac{a}{$ and this one fine: $x^2$.") + 1
+    block_line = lines.index("\\left( \\sum_i x_i") + 1
     r = run_script("export_note", note, "--to", "html", "--json")
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert f"README.md:{line}: formula not converted" in r.stderr and "\\frac{a}{" in r.stderr
-    assert [f["line"] for f in info["formulas_failed"]] == [line]
+    assert [f["line"] for f in info["formulas_failed"]] == [line, block_line - 1]  # a block: its opening $$
     page = parse_html(Path(info["out"]))
     errors = [a for a in page.all("code") if "math-error" in a.get("class", "")]
-    assert len(errors) == 1
-    assert math_count(page) == count_formulas(md) - 1
+    assert len(errors) == 2
+    assert math_count(page) == count_formulas(md) - 2
 
 
 @needs_extra

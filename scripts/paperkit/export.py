@@ -577,7 +577,7 @@ def build_html(note: Note, links: list[Link], local: dict[str, LocalFile]) -> Ht
     for i, tok in enumerate(tokens):
         first = tok.map[0] + 1 if tok.map else 0
         if tok.type.startswith("math_block"):
-            tok.meta = {**(tok.meta or {}), "line": first + 1}
+            tok.meta = {**(tok.meta or {}), "line": first}
         elif tok.type in ("html_block",):
             tok.content = _rewrite_raw_html(_COMMENT_RE.sub("", tok.content), resolve)
         if tok.type != "inline" or not tok.children:
