@@ -742,8 +742,9 @@ def test_mcp_servers_json_names_the_real_packages() -> None:
 # Built from pieces so this file does not match itself.
 SECRET_PATTERNS = [
     re.compile(p) for p in (
-        "ntn_" + r"[A-Za-z0-9]{20,}", "secret_" + r"[A-Za-z0-9]{20,}", "sk-" + r"[A-Za-z0-9_\-]{20,}",
-        "gh" + r"[pousr]_[A-Za-z0-9]{30,}", "xox" + r"[abpr]-[A-Za-z0-9\-]{10,}", "AKI" + r"A[0-9A-Z]{16}",
+        r"(?<![\w-])" + "ntn_" + r"[A-Za-z0-9]{20,}", r"(?<![\w-])" + "secret_" + r"[A-Za-z0-9]{20,}",
+        r"(?<![\w-])" + "sk-" + r"(?:proj-|ant-)?[A-Za-z0-9_]{20,}", r"(?<![\w-])" + "gh" + r"[pousr]_[A-Za-z0-9]{30,}",
+        r"(?<![\w-])" + "xox" + r"[abpr]-[A-Za-z0-9\-]{10,}", r"(?<![\w-])" + "AKI" + r"A[0-9A-Z]{16}",
         r"Bearer\s+(?!ntn_\*|\$\{|<|your|\.\.\.)[A-Za-z0-9_\-]{16,}",
         r"-----BEGIN [A-Z ]*PRIVATE" + " KEY-----",
     )
@@ -776,5 +777,8 @@ def test_no_token_or_user_path_in_committed_files() -> None:
 def test_secret_patterns_catch_what_they_should() -> None:
     fake = "ntn_" + "A1b2C3d4E5f6G7h8I9j0K1l2"
     assert any(p.search(f'"NOTION_TOKEN": "{fake}"') for p in SECRET_PATTERNS)
+    assert any(p.search("key = " + "sk-" + "proj_" + "a" * 30) for p in SECRET_PATTERNS)
+    assert not any(p.search("a task-specific-fine-tuning-approach and desk-research-methodology") for p in
+                   SECRET_PATTERNS)
     assert USER_PATH.search("npx -y @modelcontextprotocol/server-filesystem /" + "Users/alice/papers")
     assert not USER_PATH.search("~/papers and ${HOME}/papers and ./paper-notes")
