@@ -2,6 +2,7 @@
 """Export a note folder for publishing: one self-contained HTML file, a zip archive, or a note in an Obsidian vault."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -38,8 +39,8 @@ def main(argv: list[str]) -> int:
         ],
     )
     parser.add_argument("note_dir", metavar="NOTE_DIR", type=Path, help="the note folder (holds README.md)")
-    parser.add_argument("--to", required=True, choices=FORMATS, help="what to make")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--to", required=True, choices=FORMATS, default=argparse.SUPPRESS, help="what to make")
+    parser.add_argument("--out", type=Path, default=argparse.SUPPRESS,
                         help="html/zip: a file name or a folder (default: beside the note folder); "
                              "obsidian: the vault folder (required)")
     parser.add_argument("--force", action="store_true", help="replace an output that already exists")
@@ -48,7 +49,8 @@ def main(argv: list[str]) -> int:
     cli.add_json_flag(parser)
     args = parser.parse_args(argv)
 
-    result = export_note(args.note_dir, args.to, args.out, force=args.force, with_pdf=args.with_pdf)
+    out = getattr(args, "out", None)
+    result = export_note(args.note_dir, args.to, out, force=args.force, with_pdf=args.with_pdf)
     for item in result.formulas_failed:
         cli.progress(f"export_note.py: warning: README.md:{item['line']}: formula not converted to MathML "
                      f"({item['error']}), shown as code: {item['latex'][:120]}")
