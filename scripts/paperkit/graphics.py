@@ -21,38 +21,45 @@ class Blob:
     ruled: bool = False  # a stack of rules with the text between them (a table)
 
 
+def _touch(a: tuple[float, ...], b: tuple[float, ...], tol: float) -> bool:
+    return a[0] - tol <= b[2] and b[0] - tol <= a[2] and a[1] - tol <= b[3] and b[1] - tol <= a[3]
+
+
 def _merge_touching(rects: list[pymupdf.Rect], tol: float) -> list[tuple[pymupdf.Rect, list[int]]]:
-    """Groups rectangles that touch within tol; returns each group's box and member indices."""
-    order = sorted(range(len(rects)), key=lambda i: (rects[i].y0, rects[i].x0))
-    groups: list[tuple[pymupdf.Rect, list[int]]] = []
+    """Groups rectangles that touch within tol (a group's box takes in whatever touches it); returns each group's
+    box and member indices. Plain tuples: this runs over every path of every page."""
+    boxes = [(r.x0, r.y0, r.x1, r.y1) for r in rects]
+    order = sorted(range(len(boxes)), key=lambda i: (boxes[i][1], boxes[i][0]))
+    groups: list[tuple[tuple[float, float, float, float], list[int]]] = []
     for i in order:
-        r = rects[i]
-        grown = pymupdf.Rect(r.x0 - tol, r.y0 - tol, r.x1 + tol, r.y1 + tol)
-        hit = [g for g in groups if g[0].intersects(grown)]
+        b = boxes[i]
+        hit = [k for k, g in enumerate(groups) if _touch(g[0], b, tol)]
         if not hit:
-            groups.append((pymupdf.Rect(r), [i]))
+            groups.append((b, [i]))
             continue
-        box, members = pymupdf.Rect(r), [i]
-        for g in hit:
-            box |= g[0]
+        box, members = b, [i]
+        for k in hit:
+            g = groups[k]
+            box = (min(box[0], g[0][0]), min(box[1], g[0][1]), max(box[2], g[0][2]), max(box[3], g[0][3]))
             members += g[1]
-        groups = [g for g in groups if all(g is not h for h in hit)]
+        hit_set = set(hit)
+        groups = [g for k, g in enumerate(groups) if k not in hit_set]
         groups.append((box, members))
-    # a merged box may now touch an earlier group: settle until nothing changes
-    changed = True
+    changed = True  # a grown box may now touch an earlier group: settle until nothing changes
     while changed:
         changed = False
-        out: list[tuple[pymupdf.Rect, list[int]]] = []
+        out: list[tuple[tuple[float, float, float, float], list[int]]] = []
         for box, members in groups:
             for k, (b2, m2) in enumerate(out):
-                if b2.intersects(pymupdf.Rect(box.x0 - tol, box.y0 - tol, box.x1 + tol, box.y1 + tol)):
-                    out[k] = (b2 | box, m2 + members)
+                if _touch(b2, box, tol):
+                    out[k] = ((min(box[0], b2[0]), min(box[1], b2[1]), max(box[2], b2[2]), max(box[3], b2[3])),
+                              m2 + members)
                     changed = True
                     break
             else:
                 out.append((box, members))
         groups = out
-    return groups
+    return [(pymupdf.Rect(box), members) for box, members in groups]
 
 
 def is_rule(r: pymupdf.Rect) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pymupdf
 
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
-MAX_PATHS = 40_000  # beyond this a page's paths are merged on a coarse grid first (bounded time)
+MAX_PATHS = 3_000  # beyond this a page's paths are merged on a coarse grid first (bounded time)
 
 
 @dataclass
@@ -87,62 +87,72 @@ def read_lines(page: pymupdf.Page) -> list[TextLine]:
 
 
 def _visible(path: dict, page_area: float) -> bool:
-    r = pymupdf.Rect(path["rect"])
-    if r.width * r.height > 0.6 * page_area:
+    x0, y0, x1, y1 = path["rect"]
+    if (x1 - x0) * (y1 - y0) > 0.6 * page_area:
         return False  # page backgrounds and frames
     fill = path.get("fill")
-    if path.get("type") == "f" and fill is not None and min(fill) > 0.97:
+    kind = path.get("type")
+    if kind == "f" and fill is not None and min(fill) > 0.97:
         return False  # white fills: masks and backgrounds, no ink
-    if path.get("type") in ("f", "fs") and path.get("fill_opacity", 1.0) == 0:
+    if kind in ("f", "fs") and path.get("fill_opacity", 1.0) == 0:
         return False
-    return not (path.get("type") == "s" and path.get("stroke_opacity", 1.0) == 0)
+    return not (kind == "s" and path.get("stroke_opacity", 1.0) == 0)
+
+
+Box = tuple[float, float, float, float]
 
 
 def read_drawings(page: pymupdf.Page) -> tuple[list[pymupdf.Rect], list[bool]]:
-    """A box per visible drawing path, cut to its clip path; on pages with a huge number of paths, one box per
-    occupied grid cell.
+    """A box per visible drawing path, cut to its clip path, and whether the path is only filled.
 
     Plots often draw whole bars or heat-map cells and let a clip path hide what lies outside the axes: without the
-    clip, a figure's box would run over its caption.
+    clip, a figure's box would run over its caption. Plain tuples keep this fast on pages with 100,000 paths; past
+    MAX_PATHS, paths are merged on a coarse grid first.
     """
-    page_area = abs(page.rect)
-    boxes: list[pymupdf.Rect] = []
-    fills: list[bool] = []  # the path is filled and not stroked (a highlight can be one)
-    clips: list[tuple[int, pymupdf.Rect]] = []  # (level, clip in force) -- a stack by nesting level
+    pr = page.rect
+    page_box: Box = (pr.x0, pr.y0, pr.x1, pr.y1)
+    page_area = pr.width * pr.height
+    boxes: list[Box] = []
+    fills: list[bool] = []
+    clips: list[tuple[int, Box]] = []  # (nesting level, clip in force)
     for p in page.get_cdrawings(extended=True):
         level = p.get("level", 0)
         while clips and clips[-1][0] >= level:
             clips.pop()
-        current = clips[-1][1] if clips else page.rect
+        cur = clips[-1][1] if clips else page_box
         kind = p.get("type")
         if kind == "clip":
-            clips.append((level, current & pymupdf.Rect(p.get("scissor") or p["rect"]) if "scissor" in p
-                          else current))
+            sc = p.get("scissor") or p["rect"]
+            clips.append((level, (max(cur[0], sc[0]), max(cur[1], sc[1]), min(cur[2], sc[2]), min(cur[3], sc[3]))))
             continue
         if kind == "group":
-            clips.append((level, current))
+            clips.append((level, cur))
             continue
         if not _visible(p, page_area):
             continue
-        r = pymupdf.Rect(p["rect"])
-        w = p.get("width") or 0
-        if w and (r.width < w or r.height < w):  # a stroked line has the stroke's thickness
-            r = r + (-w / 2, -w / 2, w / 2, w / 2)
-        if r.is_empty and (r.width > 0 or r.height > 0):
-            r = pymupdf.Rect(r.x0, r.y0, max(r.x1, r.x0 + 0.1), max(r.y1, r.y0 + 0.1))
-        if r.is_infinite:
+        x0, y0, x1, y1 = p["rect"]
+        w = (p.get("width") or 0) / 2
+        if w and (x1 - x0 < 2 * w or y1 - y0 < 2 * w):  # a stroked line has the stroke's thickness
+            x0, y0, x1, y1 = x0 - w, y0 - w, x1 + w, y1 + w
+        x0, y0, x1, y1 = max(x0, cur[0]), max(y0, cur[1]), min(x1, cur[2]), min(y1, cur[3])
+        if x1 < x0 or y1 < y0 or (x1 - x0) + (y1 - y0) <= 0:
             continue
-        r &= current
-        if r.is_empty and not (r.width > 0 or r.height > 0):
-            continue
-        if r.x1 <= r.x0 or r.y1 < r.y0:
-            continue
-        boxes.append(r)
+        boxes.append((x0, y0, x1, y1))
         fills.append(kind == "f")
     if len(boxes) > MAX_PATHS:
         boxes = _coarsen(boxes, cell=4.0)
         fills = [False] * len(boxes)
-    return boxes, fills
+    return [pymupdf.Rect(b) for b in boxes], fills
+
+
+def _coarsen(boxes: list[Box], cell: float) -> list[Box]:
+    """Merges boxes whose centres share a grid cell, so later stages stay fast on pages with 100k paths."""
+    cells: dict[tuple[int, int], Box] = {}
+    for b in boxes:
+        key = (int((b[0] + b[2]) / 2 / cell), int((b[1] + b[3]) / 2 / cell))
+        c = cells.get(key)
+        cells[key] = b if c is None else (min(c[0], b[0]), min(c[1], b[1]), max(c[2], b[2]), max(c[3], b[3]))
+    return list(cells.values())
 
 
 def drop_highlights(boxes: list[pymupdf.Rect], fills: list[bool], lines: list[TextLine]) -> list[pymupdf.Rect]:
@@ -161,18 +171,6 @@ def drop_highlights(boxes: list[pymupdf.Rect], fills: list[bool], lines: list[Te
                 continue
         out.append(r)
     return out
-
-
-def _coarsen(boxes: list[pymupdf.Rect], cell: float) -> list[pymupdf.Rect]:
-    """Merges boxes whose centres share a grid cell, so later stages stay fast on pages with 100k paths."""
-    cells: dict[tuple[int, int], pymupdf.Rect] = {}
-    for r in boxes:
-        key = (int((r.x0 + r.x1) / 2 / cell), int((r.y0 + r.y1) / 2 / cell))
-        if key in cells:
-            cells[key] |= r
-        else:
-            cells[key] = pymupdf.Rect(r)
-    return list(cells.values())
 
 
 def read_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
