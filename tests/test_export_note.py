@@ -115,7 +115,7 @@ def attention(q, k, v):
     return scores.softmax(-1) @ v
 ```
 
-Inline code such as `cost is $5` is not math either.
+Inline code such as `cost is $5` is not math either, nor is money: training cost about $5 an hour and $10 a day.
 
 | Model | BLEU EN-DE | Training cost (FLOPs) |
 | --- | --- | --- |
@@ -164,7 +164,7 @@ def count_formulas(markdown: str) -> int:
     text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.DOTALL)
     n_display = len(re.findall(r"\$\$.+?\$\$", text, flags=re.DOTALL))
     text = re.sub(r"\$\$.+?\$\$", "", text, flags=re.DOTALL)
-    n_inline = len(re.findall(r"\$[^$\n]+?\$", text))
+    n_inline = len(re.findall(r"(?<!\d)\$[^$\n]+?\$(?!\d)", text))  # "$5 and $10" is money, not math
     return n_display + n_inline
 
 
@@ -260,7 +260,7 @@ def test_html_is_one_self_contained_file(tmp_path: Path) -> None:
     assert {a.get("id") for a in page.all("h2")} >= {"tldr", "method", "figures", "summary"}
     assert len(page.all("table")) == 1 and len(page.all("td")) == 9
     assert any("language-python" in a.get("class", "") for a in page.all("code"))
-    assert "$not a formula$" in text and "cost is $5" in text
+    assert "$not a formula$" in text and "cost is $5" in text and "about $5 an hour and $10 a day" in text
     # the local PDF link became the arXiv page; the title is the paper's
     assert any(a.get("href") == "https://arxiv.org/abs/1706.03762" for a in page.all("a"))
     assert "<title>Attention Is All You Need</title>" in out.read_text(encoding="utf-8")
