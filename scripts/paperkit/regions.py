@@ -9,7 +9,6 @@ closer to another caption, which is what splits stacked or side-by-side figures 
 """
 from __future__ import annotations
 
-import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -210,29 +209,46 @@ def _gap(e: pymupdf.Rect, region: pymupdf.Rect, direction: str) -> float:
 
 
 def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pymupdf.Rect | None]:
-    """All seeds grow at once, nearest element first, each element to one seed; returns each seed's body box."""
+    """All seeds grow at once, nearest element first, each element to one seed; returns each seed's body box.
+
+    A seed's front only moves away from its caption, so its candidates, sorted by how near their edge is to the
+    caption, come up in order of their gap to the front: the next element overall is the head of one of these
+    queues. Ties go to the seed whose caption is nearer.
+    """
     regions: list[pymupdf.Rect | None] = [None] * len(seeds)
     fronts = [pymupdf.Rect(s.caption.rect) for s in seeds]
-    heap: list[tuple[float, int, int]] = []
-    for si, s in enumerate(seeds):
-        for ei, e in enumerate(elements):
-            if _fits(e, s):
-                heapq.heappush(heap, (_gap(e.rect, fronts[si], s.direction), si, ei))
-    while heap:
-        gap, si, ei = heapq.heappop(heap)
-        e = elements[ei]
-        if e.owner >= 0:
-            continue
-        now = _gap(e.rect, fronts[si], seeds[si].direction)
-        if now > gap + 1e-6:  # the front moved since this entry was pushed: re-queue with the true gap
-            heapq.heappush(heap, (now, si, ei))
-            continue
-        if now > max_gap:
-            continue
+    queues: list[list[int]] = []
+    for s in seeds:
+        cand = [ei for ei, e in enumerate(elements) if _fits(e, s)]
+        if s.direction == "up":
+            cand.sort(key=lambda ei: -elements[ei].rect.y1)
+        else:
+            cand.sort(key=lambda ei: elements[ei].rect.y0)
+        queues.append(cand)
+    heads = [0] * len(seeds)
+    while True:
+        best: tuple[float, float, int] | None = None
+        for si, s in enumerate(seeds):
+            q = queues[si]
+            while heads[si] < len(q) and elements[q[heads[si]]].owner >= 0:
+                heads[si] += 1
+            if heads[si] >= len(q):
+                continue
+            e = elements[q[heads[si]]]
+            gap = _gap(e.rect, fronts[si], s.direction)
+            if gap > max_gap:
+                continue
+            key = (gap, _gap(e.rect, s.caption.rect, s.direction), si)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return regions
+        si = best[2]
+        e = elements[queues[si][heads[si]]]
         e.owner = si
+        heads[si] += 1
         regions[si] = pymupdf.Rect(e.rect) if regions[si] is None else regions[si] | e.rect
         fronts[si] |= e.rect
-    return regions
 
 
 def absorb(body: pymupdf.Rect, si: int, elements: list[Element], seed: Seed) -> pymupdf.Rect:
