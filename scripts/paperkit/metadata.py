@@ -1,0 +1,529 @@
+"""Paper facts read off the first page: title, authors, affiliations, venue, year, arXiv id, DOI, abstract, keywords.
+
+Heuristics on font sizes, styles and positions (the title is the largest text near the top; the authors are
+the lines between the title and the abstract that look like lists of names), regular expressions for stamps
+(arXiv margin stamp, conference footers, ACM reference blocks), the PDF's own metadata only as a hint.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pymupdf
+
+from .textlines import (
+    MARK_CHARS,
+    Line,
+    body_font_size,
+    clean_text,
+    join_hyphenated,
+    page_lines,
+    reading_order,
+    vocabulary,
+)
+
+ARXIV_NEW = r"(\d{4}\.\d{4,5})(v\d+)?"
+ARXIV_OLD = r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?"
+_ARXIV_STAMP = re.compile(rf"ar\s?X\s?iv\s*:\s*(?:{ARXIV_NEW}|{ARXIV_OLD})", re.IGNORECASE)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>\]\[(){}]+)")
+_STAMP_WORDS = re.compile(
+    r"published as|conference paper|proceedings|preprint|under review|workshop|arxiv|journal of|copyright|"
+    r"accepted (?:at|to|for|as)|in submission|camera.ready|^vol\.|technical report|draft", re.IGNORECASE)
+_ABSTRACT = re.compile(r"^\s*a\s?b\s?s\s?t\s?r\s?a\s?c\s?t\s*(?:[.:—–\-]\s*|$)", re.IGNORECASE)
+_STOP_AFTER_ABSTRACT = re.compile(
+    r"^\s*(?:(?:\d+|[IVX]+)\.?\s+)?(?:introduction|keywords?|key\s?words|index terms|ccs concepts|"
+    r"acm reference format|categories and subject descriptors|general terms|additional key words|"
+    r"related work|background|preliminaries|motivation)\b",
+    re.IGNORECASE)
+_KEYWORDS = re.compile(r"^\s*(?:keywords?|key\s?words|index terms|additional key words and phrases)\s*[:.—–\-]?\s*",
+                       re.IGNORECASE)
+_EMAIL = re.compile(r"@|\bemail\b|e-mail|https?://|www\.", re.IGNORECASE)
+_NOTE_WORDS = re.compile(
+    r"contribut|equal|corresponding|work (?:was )?done|intern\b|internship|visiting|these authors|advis|"
+    r"now at|currently at|listing order|footnote|project lead|correspondence", re.IGNORECASE)
+ORG_WORDS = re.compile(
+    r"\b(?:univ\.?|university|universit[àäé]t?|universidad|université|institute|institut|inst\.|lab|labs|laboratory|"
+    r"laboratories|research|inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|gmbh|group|dept\.?|department|"
+    r"school|college|academy|center|centre|foundation|hospital|faculty|polytechnic|polytechnique|"
+    r"science|sciences|technology|technologies|engineering|google|microsoft|facebook|meta|alibaba|tencent|"
+    r"baidu|huawei|amazon|apple|ibm|nvidia|openai|deepmind|brain|team|ai|kaust|eth|epfl|mit|cmu|ucla|"
+    r"stanford|berkeley|oxford|cambridge|tsinghua|peking|mila|inria|cnrs|max planck|street|road|avenue|"
+    r"china|usa|u\.s\.a\.|canada|germany|france|japan|korea|india|uk|united|kingdom|states|singapore|"
+    r"israel|switzerland|netherlands|australia|italy|spain)\b",
+    re.IGNORECASE)
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "la", "le", "du", "dos", "das",
+                   "bin", "al", "el", "ibn", "y", "zu", "ter", "ten"}
+
+VENUES = (
+    "ICLR", "ICML", "NeurIPS", "NIPS", "CVPR", "ICCV", "ECCV", "ACL", "EMNLP", "NAACL", "COLING", "EACL", "AAAI",
+    "IJCAI", "KDD", "WWW", "SIGIR", "CIKM", "WSDM", "RecSys", "ICDM", "ICDE", "UAI", "AISTATS", "COLT", "TPAMI",
+    "JMLR", "TACL", "TMLR", "MLSys", "ICASSP", "INTERSPEECH", "SIGGRAPH", "CoRL", "RSS", "ICRA", "IROS", "BMVC",
+    "WACV", "MICCAI", "SDM", "ECML", "PAKDD", "DLRS", "VLDB", "SIGMOD", "CHI", "UIST", "MM", "ICASSP", "ICPR",
+)
+
+
+@dataclass
+class TitleInfo:
+    text: str
+    lines: list[Line]
+
+
+def read_metadata(doc: pymupdf.Document) -> dict:
+    """Everything the first page (and the PDF's info dictionary, as a hint) says about the paper."""
+    page = doc[0]
+    lines = page_lines(page)
+    order = reading_order(lines, page.rect.width)
+    body = body_font_size(doc, max_pages=4)
+    vocab = vocabulary(doc[i].get_text() for i in range(min(4, doc.page_count)))
+    page1_text = "\n".join(ln.text for ln in lines)
+
+    title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "")
+    abstract_line = _find_abstract_heading(order)
+    authors, affiliations = find_authors(lines, title, abstract_line, page.rect, body)
+    abstract = find_abstract(order, abstract_line, vocab) if abstract_line else ""
+    if not abstract and doc.page_count > 1:
+        order2 = reading_order(page_lines(doc[1]), doc[1].rect.width)
+        a2 = _find_abstract_heading(order2)
+        if a2 is not None and a2.rect.y0 < doc[1].rect.height * 0.5:
+            abstract = find_abstract(order2, a2, vocab)
+    arxiv_id, arxiv_version = find_arxiv(lines)
+    venue, venue_text, venue_year = find_venue(lines)
+    year = venue_year or _copyright_year(page1_text) or _arxiv_year(arxiv_id)
+    return {
+        "title": title.text if title else "",
+        "authors": authors,
+        "affiliations": affiliations,
+        "venue": venue,
+        "venue_text": venue_text,
+        "year": year,
+        "arxiv_id": arxiv_id,
+        "arxiv_version": arxiv_version,
+        "doi": find_doi(page1_text),
+        "abstract": abstract,
+        "keywords": find_keywords(order, vocab),
+    }
+
+
+# ----------------------------------------------------------------------------------------------- title
+
+def _display_size(ln: Line) -> float:
+    return max([s["size"] for s in ln.spans if any(c.isalpha() for c in s["text"])] or [ln.size])
+
+
+def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "") -> TitleInfo | None:
+    """The largest text in the upper half of page 1 (stamps and running heads aside), all its lines."""
+    cands = [ln for ln in lines if ln.horizontal and ln.rect.y1 < page_rect.height * 0.55
+             and sum(c.isalpha() for c in ln.text) >= 2 and not _STAMP_WORDS.search(ln.text)
+             and ln.rect.x0 > page_rect.width * 0.06]
+    if not cands:
+        return None
+    top = max(_display_size(ln) for ln in cands)
+    big = sorted((ln for ln in cands if _display_size(ln) >= top - 0.6), key=lambda ln: (ln.rect.y0, ln.rect.x0))
+    first = big[0]
+    chosen = [first]
+    for ln in big[1:]:
+        gap = ln.rect.y0 - chosen[-1].rect.y1
+        below = gap < top * 1.6 and not _same_row(ln, chosen[-1])
+        beside = _same_row(ln, chosen[-1]) and ln.rect.x0 >= chosen[-1].rect.x1 - 1
+        if not (below or beside):
+            break
+        chosen.append(ln)
+    parts = [_strip_title_marks(ln, top) for ln in chosen]
+    text = clean_text(" ".join(p for p in parts if p))
+    text = re.sub(r"\s*[" + re.escape(MARK_CHARS) + r"]+$", "", text).strip()
+    if hint and _norm(hint) == _norm(text) and text.isupper() and not hint.isupper():
+        text = clean_text(hint)  # the PDF's own title restores the case small capitals hide
+    return TitleInfo(text=text, lines=chosen)
+
+
+def _strip_title_marks(ln: Line, top: float) -> str:
+    keep = [s["text"] for s in ln.spans
+            if not (s["size"] < top * 0.75 and re.fullmatch(r"[\s\d,*" + re.escape(MARK_CHARS) + "]+", s["text"]))]
+    raw = "".join(keep)
+    if ln.text != clean_text("".join(s["text"] for s in ln.spans)):
+        return ln.text  # small capitals were rebuilt: use the rebuilt text
+    return clean_text(raw)
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    return abs(a.rect.y1 - b.rect.y1) < 3
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+# ----------------------------------------------------------------------------------------------- authors
+
+def _find_abstract_heading(order: list[Line]) -> Line | None:
+    for ln in order:
+        if _ABSTRACT.match(ln.text) and (len(ln.text) < 12 or re.match(r"^\s*abstract\s*[.:—–\-]", ln.text, re.I)):
+            return ln
+    return None
+
+
+def looks_like_name(s: str) -> bool:
+    """'Ashish Vaswani', 'Ian J. Goodfellow', 'Wang-Cheng Kang', 'Laurens van der Maaten'; not 'UC San Diego'."""
+    s = s.strip().strip(",;")
+    if not s or ORG_WORDS.search(s) or any(ch.isdigit() for ch in s):
+        return False
+    tokens = s.split()
+    if not 2 <= len(tokens) <= 6:
+        return False
+    capital = 0
+    for t in tokens:
+        if t.lower() in _NAME_PARTICLES:
+            continue
+        if re.fullmatch(r"(?:[^\W\d_]\.)+(?:-[^\W\d_]\.)*", t) and t[0].isupper():
+            capital += 1  # initials: J. or J.-P.
+            continue
+        core = t.strip("’'.()")
+        if not core or not core[0].isupper():
+            return False
+        if not any(c.islower() for c in core) or not all(c.isalpha() or c in "-’'." for c in core):
+            return False
+        capital += 1
+    return capital >= 2
+
+
+def _split_names(text: str) -> list[str]:
+    text = re.sub(r"\s+(?:and|&)\s+", ",", text)
+    text = re.sub(r"^(?:and|&)\s+", "", text)
+    parts = re.split(r"[,;|]", text)
+    out = []
+    for p in parts:
+        p = re.sub(r"[" + re.escape(MARK_CHARS) + r"\d]+", " ", p)
+        p = clean_text(p).strip(" ,.;")
+        if p:
+            out.append(p)
+    return out
+
+
+def _line_names(ln: Line) -> list[str]:
+    if len(ln.cells) > 1:
+        names = []
+        for cell in ln.cells:
+            names.extend(_split_names(cell))
+        return names
+    return _split_names(ln.text_without_marks())
+
+
+def _is_email(ln: Line) -> bool:
+    return bool(_EMAIL.search(ln.text))
+
+
+def _is_note(ln: Line) -> bool:
+    t = ln.text
+    if re.fullmatch(r"[\s" + re.escape(MARK_CHARS) + r"\d,]+", t):
+        return True
+    first = ln.spans[0]["text"].strip() if ln.spans else ""
+    starts_with_mark = bool(t) and (t[0] in MARK_CHARS or (first and re.fullmatch(r"[\d" + re.escape(MARK_CHARS)
+                                                                                   + "]+", first)
+                                                         and ln.spans[0]["size"] < ln.size * 0.8))
+    return bool(_NOTE_WORDS.search(t)) or (starts_with_mark and len(t) > 1 and t[1:2].islower())
+
+
+def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line | None,
+                 page_rect: pymupdf.Rect, body: float) -> tuple[list[str], list[str]]:
+    """Author names in printed order and affiliations, from the lines between the title and the abstract."""
+    if title is None:
+        return [], []
+    top = max(ln.rect.y1 for ln in title.lines)
+    bottom = abstract_line.rect.y0 if abstract_line else top + page_rect.height * 0.3
+    zone = [ln for ln in lines if ln.horizontal and top - 1 <= ln.rect.y0 and ln.rect.y1 <= bottom + 1
+            and ln not in title.lines and ln.rect.x0 > page_rect.width * 0.06]
+    if abstract_line is None:
+        zone = _cut_at_body(zone, page_rect, body)
+    zone.sort(key=lambda ln: (ln.rect.y0, ln.rect.x0))
+    sig = None
+    for ln in zone:
+        if _is_email(ln) or _is_note(ln) or _STAMP_WORDS.search(ln.text):
+            continue
+        names = _line_names(ln)
+        if names and all(looks_like_name(n) for n in names):
+            sig = ln
+            break
+    if sig is None:
+        return [], _affiliations(zone, set())
+    author_lines = []
+    for ln in zone:
+        if ln is sig or (_same_style(ln, sig) and not _is_email(ln) and not _is_note(ln)):
+            names = _line_names(ln)
+            if names and all(looks_like_name(n) for n in names):
+                author_lines.append(ln)
+    rows: list[list[Line]] = []
+    for ln in sorted(author_lines, key=lambda ln: ln.rect.y1):
+        if rows and abs(rows[-1][0].rect.y1 - ln.rect.y1) < max(3.0, ln.size * 0.45):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    authors: list[str] = []
+    for row in rows:
+        for ln in sorted(row, key=lambda ln: ln.rect.x0):
+            for n in _line_names(ln):
+                if n not in authors:
+                    authors.append(n)
+    return authors, _affiliations(zone, {id(ln) for ln in author_lines})
+
+
+def _cut_at_body(zone: list[Line], page_rect: pymupdf.Rect, body: float) -> list[Line]:
+    """Without an abstract heading, the author zone ends at the first line of body text or a section heading."""
+    out = []
+    for ln in sorted(zone, key=lambda ln: ln.rect.y0):
+        if ln.rect.width > page_rect.width * 0.3 and abs(ln.size - body) < 0.6 and len(ln.text) > 60:
+            break
+        if re.match(r"^\s*(?:1|I)\.?\s+[A-Z]", ln.text) and ln.bold:
+            break
+        out.append(ln)
+    return out
+
+
+def _same_style(a: Line, b: Line) -> bool:
+    fam = lambda f: re.sub(r"[-,+].*$", "", f)  # noqa: E731 -- family without the style suffix
+    return abs(a.size - b.size) < 0.6 and a.bold == b.bold and fam(a.font) == fam(b.font)
+
+
+def _affiliations(zone: list[Line], author_ids: set[int]) -> list[str]:
+    """Affiliation lines, each run of lines stacked under one another (one grid cell) joined into one entry."""
+    pieces: list[tuple[pymupdf.Rect, float, bool, str]] = []
+    for ln in sorted(zone, key=lambda ln: (ln.rect.y0, ln.rect.x0)):
+        if id(ln) in author_ids or _is_email(ln) or _is_note(ln) or _STAMP_WORDS.search(ln.text):
+            continue
+        texts = ln.cells if len(ln.cells) > 1 else [ln.text_without_marks()]
+        if len(texts) == 1 and texts[0].startswith("|"):
+            texts = ["|" + t for t in texts[0].split("|") if t.strip()]  # "1Univ. A 2Company B": two entries
+        for t in texts:
+            marked = bool(re.match(r"^\s*(?:\||[\d" + re.escape(MARK_CHARS) + r"])", t))
+            t = clean_text(re.sub(r"^[\d" + re.escape(MARK_CHARS) + r"|\s]+", "", t)).strip(" ,;|")
+            t = t.replace(" | ", ", ").replace("|", "")
+            if len(re.sub(r"[^A-Za-z]", "", t)) < 3:
+                continue
+            if looks_like_name(t) and not ORG_WORDS.search(t):
+                continue
+            pieces.append((ln.rect, ln.size, marked, t))
+    groups: list[list[tuple[pymupdf.Rect, float, bool, str]]] = []
+    for piece in pieces:
+        rect, size, marked, _ = piece
+        home = None
+        if not marked:
+            for g in reversed(groups):
+                last = g[-1][0]
+                overlap = min(last.x1, rect.x1) - max(last.x0, rect.x0)
+                if overlap > 0 and 0 <= rect.y0 - last.y1 < size * 0.9:
+                    home = g
+                    break
+        if home is None:
+            groups.append([piece])
+        else:
+            home.append(piece)
+    out: list[str] = []
+    seen: set[str] = set()
+    for g in groups:
+        joined = ""
+        for *_, p in g:
+            glue = joined.endswith(",") or p[:1].islower() or re.search(r"\b(?:and|of|for|the|&|de|in)$", joined)
+            joined = p if not joined else (joined + " " + p if glue else joined + ", " + p)
+        k = _norm(joined)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(joined)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- abstract
+
+def find_abstract(order: list[Line], heading: Line, vocab: set[str]) -> str:
+    """The abstract's text: the lines after its heading, in reading order, up to the next heading."""
+    start = order.index(heading)
+    first_text = ""
+    m = re.match(r"^\s*abstract\s*[.:—–\-]\s*(.*)$", heading.text, re.IGNORECASE)
+    if m and m.group(1).strip():
+        first_text = m.group(1).strip()
+    paras: list[list[str]] = [[first_text]] if first_text else [[]]
+    ref_size = heading.size if first_text else None
+    prev: Line | None = heading if first_text else None
+    for ln in order[start + 1:]:
+        if ln.rect.y0 < heading.rect.y0 - 2:
+            continue
+        if _STOP_AFTER_ABSTRACT.match(ln.text) or _looks_heading(ln, ref_size):
+            break
+        if ref_size is None:
+            ref_size = ln.size
+        if ln.size < ref_size * 0.82 or (_STAMP_WORDS.search(ln.text) and len(ln.text) < 100):
+            continue
+        if prev is not None and _new_paragraph(prev, ln):
+            if ln.rect.y1 - prev.rect.y1 > 4 * ln.size:
+                break  # a big gap: the abstract is over
+            paras.append([])
+        paras[-1].append(ln.text_dropping_marks())
+        prev = ln
+    return "\n\n".join(join_lines(p, vocab) for p in paras if p)
+
+
+def _looks_heading(ln: Line, ref_size: float | None) -> bool:
+    if ref_size is None:
+        return False
+    numbered = re.match(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+[A-Z]", ln.text)
+    styled = ln.bold or ln.size > ref_size + 0.8
+    return bool(numbered and styled and len(ln.text) < 80)
+
+
+def _new_paragraph(prev: Line, ln: Line) -> bool:
+    if ln.rect.x0 > prev.rect.x1 or ln.rect.x1 < prev.rect.x0:
+        return False  # moved to the next column
+    pitch = ln.rect.y1 - prev.rect.y1  # bottoms, not tops: some fonts report squashed line boxes
+    indent = ln.rect.x0 - prev.rect.x0
+    return pitch > ln.size * 1.75 or (indent > ln.size * 0.6 and prev.rect.x1 < ln.rect.x1 + ln.size * 8)
+
+
+def join_lines(parts: list[str], vocab: set[str]) -> str:
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if not out:
+            out = p
+        elif out.endswith("-") and re.match(r"[a-z]", p):
+            out = join_hyphenated(out, p, vocab)
+        else:
+            out = out + " " + p
+    return clean_text(out)
+
+
+# ----------------------------------------------------------------------------------------------- keywords
+
+def find_keywords(order: list[Line], vocab: set[str]) -> list[str]:
+    for i, ln in enumerate(order):
+        m = _KEYWORDS.match(ln.text)
+        if not m or (len(ln.text) > 20 and not re.match(r"^\s*(?:keywords?|index terms)\s*[:.—–\-]", ln.text, re.I)):
+            continue
+        parts = [ln.text[m.end():]] if ln.text[m.end():].strip() else []
+        prev = ln
+        for nxt in order[i + 1:i + 8]:
+            if parts and (nxt.rect.y0 - prev.rect.y1 > nxt.height * 0.8 or nxt.size < ln.size * 0.7):
+                break
+            if _STOP_AFTER_ABSTRACT.match(nxt.text) or re.match(r"^\s*(?:acm reference|ccs concepts)", nxt.text, re.I):
+                break
+            if nxt.bold and not parts:
+                break
+            parts.append(nxt.text)
+            prev = nxt
+        text = join_lines(parts, vocab)
+        sep = ";" if ";" in text else ("·" if "·" in text else ",")
+        words = [clean_text(w).strip(" .;,—–-") for w in text.split(sep)]
+        return [w for w in words if w and len(w) < 80]
+    return []
+
+
+# ----------------------------------------------------------------------------------------------- stamps
+
+def find_arxiv(lines: list[Line]) -> tuple[str, str]:
+    """arXiv id and version from the margin stamp ('arXiv:1706.03762v5 [cs.CL] 6 Dec 2017'), rotated or not."""
+    candidates = sorted(lines, key=lambda ln: (ln.horizontal, ln.rect.y0))
+    for ln in candidates:
+        m = _ARXIV_STAMP.search(ln.text)
+        if not m:
+            continue
+        stamp_like = (not ln.horizontal) or re.search(r"\[[a-zA-Z\-]+(?:\.[A-Za-z\-]+)?\]", ln.text)
+        stamp_like = stamp_like or re.match(r"^\s*(?:preprint\.?\s*)?ar\s?x\s?iv\s*:", ln.text, re.IGNORECASE)
+        if not stamp_like:
+            continue
+        if m.group(1):
+            return m.group(1), m.group(2) or ""
+        return m.group(3), m.group(4) or ""
+    return "", ""
+
+
+def find_doi(text: str) -> str:
+    text = re.sub(r"doi\.\s*\n?\s*org", "doi.org", text)
+    for m in _DOI.finditer(text):
+        doi = m.group(1).rstrip(".,;:")
+        if len(doi) > 8:
+            return doi
+    return ""
+
+
+_NEURIPS = re.compile(r"Conference on Neural Information Processing Systems\s*\(\s*(NeurIPS|NIPS)\s*(\d{4})\s*\)",
+                      re.IGNORECASE)
+_PUBLISHED_AT = re.compile(r"(?:Published|Accepted)\s+as\s+an?\s+(?:conference|workshop|journal)\s+paper\s+at\s+"
+                           r"([A-Za-z][A-Za-z\- ]{1,40}?)\s*(\d{4})", re.IGNORECASE)
+_ACM_SHORT = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z]{1,9}(?:-[A-Z]{2,})?)\s?['’‘`´]\s?(\d{2})(?!\d)")
+_AAAI = re.compile(r"Copyright\s*(?:©|\(c\))?\s*(\d{4}),?\s*Association for the Advancement of Artificial "
+                   r"Intelligence", re.IGNORECASE)
+_ICML = re.compile(r"Proceedings of the\s+\d+\w*\s+International Conference on Machine\s+Learning.*?(\d{4})",
+                   re.IGNORECASE | re.DOTALL)
+_GENERIC = re.compile(r"\b(" + "|".join(sorted(set(VENUES), key=len, reverse=True)) + r")\s*['’]?\s*(\d{4}|\d{2})\b")
+_VENUE_CONTEXT = re.compile(r"conference|proceedings|workshop|symposium|published|accepted|copyright|©|"
+                            r"association for|society|journal|transactions", re.IGNORECASE)
+
+
+def _full_year(yy: str) -> int:
+    y = int(yy)
+    if y >= 100:
+        return y
+    return 2000 + y if y < 70 else 1900 + y
+
+
+def find_venue(lines: list[Line]) -> tuple[str, str, int | None]:
+    """(venue, the sentence that says it, year) from conference stamps, footers and ACM blocks on page 1."""
+    text = "\n".join(ln.text for ln in lines)
+    flat = re.sub(r"\s+", " ", text)
+    m = _PUBLISHED_AT.search(flat)
+    if m:
+        return m.group(1).strip(), _sentence(flat, m), int(m.group(2))
+    m = _NEURIPS.search(flat)
+    if m:
+        return m.group(1), _sentence(flat, m), int(m.group(2))
+    m = _ICML.search(flat)
+    if m and int(m.group(1)) > 1980:
+        return "ICML", _sentence(flat, m), int(m.group(1))
+    m = _AAAI.search(flat)
+    if m:
+        return "AAAI", _sentence(flat, m), int(m.group(1))
+    # ACM: "KDD ’18, August 19–23, 2018, London, United Kingdom", else "In Proceedings of ... (KDD ’18)"
+    parens: tuple[str, str, int] | None = None
+    for ln in lines:
+        for m in _ACM_SHORT.finditer(ln.text):
+            acro = m.group(1)
+            rest = ln.text[m.end():]
+            if acro.lower() in {"in", "the", "and", "of", "it", "we"}:
+                continue
+            full = re.match(r"\s*,?\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}\s*(?:[-–]\s*(?:[A-Z][a-z]+\s+)?\d{1,2})?,?\s*)?"
+                            r"((?:19|20)\d{2})\b", rest)
+            if full:
+                return acro, clean_text(ln.text), int(full.group(1))
+            if parens is None and ln.text[:m.start()].rstrip().endswith("(") and rest.lstrip().startswith(")"):
+                parens = (acro, clean_text(ln.text), _full_year(m.group(2)))
+    if parens:
+        return parens
+    for ln in lines:
+        if not _VENUE_CONTEXT.search(ln.text):
+            continue
+        m = _GENERIC.search(ln.text)
+        if m and not re.search(r"under review|submitted", ln.text, re.IGNORECASE):
+            return m.group(1), clean_text(ln.text), _full_year(m.group(2))
+    return "", "", None
+
+
+def _sentence(flat: str, m: re.Match[str]) -> str:
+    start = max(flat.rfind(". ", 0, m.start()) + 2, flat.rfind("\n", 0, m.start()) + 1, 0)
+    end = flat.find(". ", m.end())
+    end = len(flat) if end < 0 else end + 1
+    s = flat[start:end].strip()
+    return s if len(s) < 240 else flat[m.start():m.end()]
+
+
+def _copyright_year(text: str) -> int | None:
+    m = re.search(r"(?:©|c⃝|\(c\))\s*((?:19|20)\d{2})", text)
+    return int(m.group(1)) if m else None
+
+
+def _arxiv_year(arxiv_id: str) -> int | None:
+    m = re.match(r"(\d{2})(\d{2})\.", arxiv_id or "")
+    if m:
+        return 2000 + int(m.group(1))
+    m = re.search(r"/(\d{2})\d{5}", arxiv_id or "")
+    if m:
+        return _full_year(m.group(1))
+    return None

@@ -1,0 +1,367 @@
+"""Visual text lines of a page, in reading order: the raw material of metadata, outline and full text.
+
+PyMuPDF's "dict" output is close to what we need, but a visual line is sometimes split into several
+PyMuPDF lines (justified words, superscripts) and small-caps headings come out in capitals. This module
+rebuilds whole lines with their dominant font, size and style, and orders them column by column.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pymupdf
+
+# Ligatures expanded (ﬁ -> fi); whitespace kept; text clipped to the page.
+TEXT_FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES)
+
+MARK_CHARS = "∗*†‡§¶‖⋆★☆♯♮♭♣♦♠♥◇◆○●⊥⊤"
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|-b$|\.b$|cmbx|bx\d|sbx", re.IGNORECASE)
+_ITALIC_FONT = re.compile(r"italic|oblique|-it$|ital|cmti|cmmi|-i$", re.IGNORECASE)
+# LaTeX's old font encodings print accents as separate spacing characters before (or after) the letter.
+_SPACING_ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327",
+                    "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˝": "\u030b"}
+_ACCENT_RE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
+
+
+def fix_accents(text: str) -> str:
+    """'D´epartement' -> 'Département'; leaves a lone accent that precedes no letter alone."""
+    if not any(c in text for c in _SPACING_ACCENTS):
+        return text
+
+    def repl(m: re.Match[str]) -> str:
+        base = {"ı": "i", "ȷ": "j"}.get(m.group(2), m.group(2))
+        return unicodedata.normalize("NFC", base + _SPACING_ACCENTS[m.group(1)])
+
+    return _ACCENT_RE.sub(repl, text)
+
+
+def clean_text(text: str) -> str:
+    """One-line text: accents fixed, odd spaces made plain, runs of spaces collapsed."""
+    text = fix_accents(text).replace("\u00a0", " ").replace("\u2009", " ").replace("\u200b", "")
+    text = text.replace("\ufffd", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_bold_span(span: dict) -> bool:
+    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
+
+
+def is_italic_span(span: dict) -> bool:
+    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or bool(_ITALIC_FONT.search(span["font"]))
+
+
+@dataclass
+class Line:
+    """One visual line of text on a page."""
+
+    page_index: int  # 0-based
+    text: str
+    rect: pymupdf.Rect
+    size: float  # dominant font size (by characters), small caps counted at the capitals' size
+    font: str  # dominant font name
+    bold: bool
+    italic: bool
+    block: int  # PyMuPDF block number of the first piece
+    horizontal: bool = True
+    spans: list[dict] = field(default_factory=list, repr=False)
+    cells: list[str] = field(default_factory=list)  # pieces separated by wide gaps (author grids)
+
+    @property
+    def x0(self) -> float:
+        return self.rect.x0
+
+    @property
+    def y0(self) -> float:
+        return self.rect.y0
+
+    @property
+    def height(self) -> float:
+        return max(self.rect.height, self.size * 0.8)
+
+    def text_without_marks(self, max_ratio: float = 0.8) -> str:
+        """The line's text with superscript-sized spans (footnote marks, affiliation numbers) replaced by '|'."""
+        out = []
+        for s in self.spans:
+            t = s["text"]
+            if _is_mark_span(s, self.size, max_ratio):
+                out.append("|")
+            else:
+                out.append(t)
+        return clean_text("".join(out).replace("|", " | ")).replace("| |", "|")
+
+    def text_dropping_marks(self) -> str:
+        """The line's text without footnote marks set small after a word ('train.1' -> 'train.')."""
+        kept = []
+        for i, s in enumerate(self.spans):
+            nxt = self.spans[i + 1]["text"] if i + 1 < len(self.spans) else " "
+            if _is_mark_span(s, self.size, 0.8) and (not nxt or nxt[0] in " ,.;:)"):
+                continue
+            kept.append(s)
+        return clean_text(_smallcaps_text(kept)[0]) if kept else ""
+
+    def style(self) -> tuple[float, bool]:
+        return (round(self.size * 2) / 2, self.bold)
+
+
+def _is_mark_span(span: dict, line_size: float, max_ratio: float) -> bool:
+    """A footnote or affiliation mark: small digits, letters a-e or symbols; or a symbol like * at any size."""
+    t = span["text"].strip()
+    if not t:
+        return False
+    small = span["size"] < line_size * max_ratio or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
+    if small and re.fullmatch(r"[\d,\s" + re.escape(MARK_CHARS) + r"a-e]+", t):
+        return True
+    return bool(re.fullmatch(r"[" + re.escape(MARK_CHARS) + r"\s,]+", t)) and any(c in MARK_CHARS for c in t)
+
+
+def _smallcaps_text(spans: list[dict]) -> tuple[str, float]:
+    """Joins spans; where a line is set in small caps (capitals at size S, other letters as smaller capitals),
+    lowercases the smaller capitals so 'AN IMAGE IS WORTH' reads 'An Image is Worth'. Returns (text, size)."""
+    alpha = [s for s in spans if any(c.isalpha() for c in s["text"])]
+    sizes = sorted({round(s["size"], 1) for s in alpha})
+    if len(sizes) >= 2:
+        big, small = sizes[-1], sizes[-2]
+        smalls = [s for s in alpha if round(s["size"], 1) == small]
+        bigs = [s for s in alpha if round(s["size"], 1) == big]
+        letters_small = "".join(c for s in smalls for c in s["text"] if c.isalpha())
+        if (0.6 <= small / big <= 0.9 and letters_small and letters_small.isupper() and bigs
+                and all(c.isupper() for s in bigs for c in s["text"] if c.isalpha())):
+            parts = []
+            for s in spans:
+                t = s["text"]
+                if round(s["size"], 1) == small and any(c.isalpha() for c in t):
+                    t = t.lower()
+                parts.append(t)
+            return "".join(parts), big
+    return "".join(s["text"] for s in spans), 0.0
+
+
+def _dominant(spans: list[dict]) -> tuple[float, str, bool, bool]:
+    weight: Counter[tuple[float, str, bool, bool]] = Counter()
+    for s in spans:
+        n = len(s["text"].strip())
+        if n:
+            weight[(round(s["size"], 1), s["font"], is_bold_span(s), is_italic_span(s))] += n
+    if not weight:
+        s = spans[0]
+        return round(s["size"], 1), s["font"], is_bold_span(s), is_italic_span(s)
+    return weight.most_common(1)[0][0]
+
+
+def page_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[Line]:
+    """The page's visual lines: PyMuPDF lines on the same baseline of one block are merged, left to right."""
+    d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
+    raw: list[tuple[int, dict]] = []
+    for bno, b in enumerate(d["blocks"]):
+        if b.get("type", 0) != 0:
+            continue
+        for ln in b["lines"]:
+            if any(s["text"].strip() for s in ln["spans"]):
+                raw.append((bno, ln))
+    lines: list[Line] = []
+    used = [False] * len(raw)
+    for i, (bno, ln) in enumerate(raw):
+        if used[i]:
+            continue
+        used[i] = True
+        horizontal = abs(ln["dir"][0]) > 0.99 and abs(ln["dir"][1]) < 0.01
+        group = [ln]
+        if horizontal:
+            base = _baseline(ln)
+            for j in range(i + 1, len(raw)):
+                bj, lj = raw[j]
+                if used[j] or bj != bno or abs(lj["dir"][0]) < 0.99:
+                    continue
+                if abs(_baseline(lj) - base) <= 2.0:
+                    group.append(lj)
+                    used[j] = True
+        lines.append(_make_line(page.number, bno, group, horizontal))
+    return lines
+
+
+def _baseline(ln: dict) -> float:
+    """Baseline of the line's largest span (superscripts sit higher and must not move the line)."""
+    s = max(ln["spans"], key=lambda s: (s["size"], len(s["text"].strip())))
+    return s["origin"][1]
+
+
+def _make_line(page_index: int, bno: int, group: list[dict], horizontal: bool) -> Line:
+    group.sort(key=lambda ln: ln["bbox"][0])
+    spans: list[dict] = []
+    cells: list[str] = []
+    rect = pymupdf.Rect()
+    cell: list[dict] = []
+    size_ref = max(s["size"] for ln in group for s in ln["spans"])
+    prev_x1 = None
+    for ln in group:
+        lspans = [s for s in ln["spans"] if s["text"]]
+        if prev_x1 is not None and lspans:
+            gap = ln["bbox"][0] - prev_x1
+            if gap > size_ref * 0.9:
+                cells.append(clean_text(_smallcaps_text(cell)[0]))
+                cell = []
+            spans.append({**lspans[0], "text": " ", "size": lspans[0]["size"]})
+        cell.extend(lspans)
+        spans.extend(lspans)
+        rect |= pymupdf.Rect(ln["bbox"])
+        prev_x1 = ln["bbox"][2]
+    if cell:
+        cells.append(clean_text(_smallcaps_text(cell)[0]))
+    text, caps_size = _smallcaps_text(spans)
+    size, font, bold, italic = _dominant(spans)
+    if caps_size:
+        size = caps_size
+    return Line(page_index=page_index, text=clean_text(text), rect=rect, size=size, font=font, bold=bold,
+                italic=italic, block=bno, horizontal=horizontal, spans=spans, cells=[c for c in cells if c])
+
+
+def reading_order(lines: Iterable[Line], page_width: float) -> list[Line]:
+    """Horizontal lines in reading order: top to bottom; where the page has two columns, the left column's
+    lines before the right column's, band by band between lines that span both columns."""
+    hs = [ln for ln in lines if ln.horizontal]
+    mid = page_width / 2
+    slack = page_width * 0.03
+    hs.sort(key=lambda ln: (ln.rect.y0, ln.rect.x0))
+    out: list[Line] = []
+    band: list[Line] = []
+
+    def flush() -> None:
+        left = [ln for ln in band if ln.rect.x1 <= mid + slack]
+        right = [ln for ln in band if ln.rect.x1 > mid + slack]
+        out.extend(sorted(left, key=lambda ln: (ln.rect.y0, ln.rect.x0)))
+        out.extend(sorted(right, key=lambda ln: (ln.rect.y0, ln.rect.x0)))
+        band.clear()
+
+    for ln in hs:
+        spanning = ln.rect.x0 < mid - slack and ln.rect.x1 > mid + slack
+        if spanning:
+            flush()
+            out.append(ln)
+        else:
+            band.append(ln)
+    flush()
+    return out
+
+
+def body_font_size(doc: pymupdf.Document, max_pages: int = 8) -> float:
+    """The most common font size by characters over the first pages: the body text size."""
+    count: Counter[float] = Counter()
+    for i in range(min(max_pages, doc.page_count)):
+        for b in doc[i].get_text("dict", flags=TEXT_FLAGS)["blocks"]:
+            for ln in b.get("lines", []):
+                for s in ln["spans"]:
+                    count[round(s["size"] * 2) / 2] += len(s["text"].strip())
+    return count.most_common(1)[0][0] if count else 10.0
+
+
+WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def vocabulary(texts: Iterable[str]) -> set[str]:
+    """Lowercase words of the texts, for deciding whether a line-end hyphen is a word break."""
+    vocab: set[str] = set()
+    for t in texts:
+        for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", t):
+            w = w.lower()
+            vocab.add(w)
+            parts = w.split("-")
+            vocab.update(f"{x}-{y}" for x, y in itertools.pairwise(parts))
+    return vocab
+
+
+def join_hyphenated(left: str, right: str, vocab: set[str]) -> str:
+    """Joins two lines where the first ends with a hyphen: 'repre-' + 'sentation' -> 'representation',
+    but 'high-' + 'order' -> 'high-order' when the document spells it with a hyphen elsewhere."""
+    m = re.search(r"([A-Za-z]+)-$", left)
+    n = re.match(r"([A-Za-z]+)", right)
+    if not m or not n:
+        return left + right if left.endswith("-") else left + " " + right
+    a, b = m.group(1), n.group(1)
+    joined, hyphened = (a + b).lower(), f"{a}-{b}".lower()
+    keep = False
+    if joined in vocab:
+        keep = False
+    elif hyphened in vocab or b[0].isupper() or (a[0].isupper() and len(a) > 1 and a.isupper()):
+        keep = True
+    return (left if keep else left[:-1]) + right
+
+
+@dataclass
+class Margins:
+    """What to cut from a page: running heads and feet, page numbers, margin stamps (points from each edge)."""
+
+    left: float = 0.0
+    top: float = 0.0
+    right: float = 0.0
+    bottom: float = 0.0
+    dropped: list[pymupdf.Rect] = field(default_factory=list)
+
+    def keeps(self, rect: pymupdf.Rect, page_rect: pymupdf.Rect) -> bool:
+        if any(rect.intersects(r) and (rect & r).get_area() > 0.5 * max(rect.get_area(), 0.01) for r in self.dropped):
+            return False
+        inner = pymupdf.Rect(page_rect.x0 + self.left, page_rect.y0 + self.top, page_rect.x1 - self.right,
+                             page_rect.y1 - self.bottom)
+        return inner.contains(rect.tl + (rect.br - rect.tl) * 0.5)
+
+
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
+
+
+def page_margins(pages: list[list[Line]], rects: list[pymupdf.Rect]) -> list[Margins]:
+    """Per page, the running heads/feet (text repeated at the same place on many pages, digits aside), page numbers
+    and rotated margin stamps (the arXiv id), and the margins that cut them off."""
+    n = len(pages)
+    key_pages: dict[str, set[int]] = {}
+    band_lines: list[list[tuple[Line, str]]] = []
+    for i, (lines, pr) in enumerate(zip(pages, rects, strict=True)):
+        here = []
+        for ln in lines:
+            if not ln.horizontal:
+                continue
+            top = ln.rect.y1 < pr.y0 + pr.height * 0.11
+            bottom = ln.rect.y0 > pr.y1 - pr.height * 0.11
+            if top or bottom:
+                # where and what, digits aside: the same head at the same place on many pages is a running head
+                xc = round((ln.rect.x0 + ln.rect.x1) / 2 / 24)
+                key = ("t" if top else "b") + f"{xc}:" + re.sub(r"\d+", "#", ln.text.lower())
+                here.append((ln, key))
+                key_pages.setdefault(key, set()).add(i)
+        band_lines.append(here)
+    need = max(2, int(0.3 * n + 0.5))
+    out = []
+    for i, (lines, pr) in enumerate(zip(pages, rects, strict=True)):
+        m = Margins()
+        cands = [(ln, key) for ln, key in band_lines[i] if n >= 3 and len(key_pages[key]) >= need]
+        numbers = [(ln, key) for ln, key in band_lines[i] if _PAGE_NUMBER.match(ln.text)]
+        if len(numbers) == 1 and n < 3:
+            cands += numbers  # a short document's page number; in longer ones page numbers repeat like heads
+        ids = {id(ln) for ln, _ in cands}
+        kept = [ln for ln in lines if ln.horizontal and id(ln) not in ids]
+        body_top = min((ln.rect.y0 for ln in kept), default=pr.y1)
+        body_bottom = max((ln.rect.y1 for ln in kept), default=pr.y0)
+        for ln, key in cands:
+            # only text outside everything else on the page: a number inside a figure near the top is content
+            if key.startswith("t") and ln.rect.y1 <= body_top + 1:
+                m.dropped.append(ln.rect)
+                m.top = max(m.top, ln.rect.y1 - pr.y0 + 0.5)
+            elif key.startswith("b") and ln.rect.y0 >= body_bottom - 1:
+                m.dropped.append(ln.rect)
+                m.bottom = max(m.bottom, pr.y1 - ln.rect.y0 + 0.5)
+        body_left = min((ln.rect.x0 for ln in kept), default=pr.x1)
+        body_right = max((ln.rect.x1 for ln in kept), default=pr.x0)
+        for ln in lines:
+            if ln.horizontal:
+                continue
+            # a stamp in the margin (arXiv's), not an axis label inside a figure
+            if ln.rect.x1 < pr.x0 + pr.width * 0.12 and ln.rect.x1 <= body_left - 1:
+                m.dropped.append(ln.rect)
+                m.left = max(m.left, ln.rect.x1 - pr.x0 + 0.5)
+            elif ln.rect.x0 > pr.x1 - pr.width * 0.12 and ln.rect.x0 >= body_right + 1:
+                m.dropped.append(ln.rect)
+                m.right = max(m.right, pr.x1 - ln.rect.x0 + 0.5)
+        out.append(m)
+    return out
