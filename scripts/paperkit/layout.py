@@ -27,6 +27,7 @@ class TextLine:
     block: int
     index_in_block: int
     max_gap_pt: float = 0.0  # widest space between two spans: table rows have wide ones
+    italic: bool = False
     role: str = ""  # set by later stages: "caption", "body", "heading", "margin", "" (graphic text)
 
     @property
@@ -50,9 +51,21 @@ def _is_bold(span: dict) -> bool:
                                                       re.IGNORECASE))
 
 
-def read_lines(page: pymupdf.Page) -> list[TextLine]:
-    """Text lines with their font facts; empty lines dropped."""
-    out: list[TextLine] = []
+def _is_italic(span: dict) -> bool:
+    return bool(span["flags"] & 2) or bool(re.search(r"italic|oblique|-It$|CMTI|TI$", span["font"], re.IGNORECASE))
+
+
+@dataclass
+class _RawLine:
+    spans: list[dict]
+    block: int
+    index: int
+    horizontal: bool
+    rect: pymupdf.Rect
+
+
+def _raw_lines(page: pymupdf.Page) -> list[_RawLine]:
+    out = []
     data = page.get_text("dict", flags=TEXT_FLAGS)
     for bno, block in enumerate(data["blocks"]):
         if block.get("type", 0) != 0:
@@ -61,28 +74,59 @@ def read_lines(page: pymupdf.Page) -> list[TextLine]:
             spans = [s for s in line["spans"] if s["text"].strip()]
             if not spans:
                 continue
-            text = "".join(s["text"] for s in line["spans"]).strip()
-            sizes: Counter[float] = Counter()
-            for s in spans:
-                sizes[round(s["size"], 1)] += len(s["text"].strip())
-            bold_prefix = ""
-            for s in spans:
-                if not _is_bold(s):
-                    break
-                bold_prefix += s["text"]
-            gaps = [b["bbox"][0] - a["bbox"][2] for a, b in itertools.pairwise(spans)]
             dx, dy = line["dir"]
-            rect = pymupdf.Rect(line["bbox"])
             # MuPDF's line box includes blank spans; keep the part with glyphs
-            ink = pymupdf.Rect(spans[0]["bbox"])
-            for s in spans[1:]:
-                ink |= pymupdf.Rect(s["bbox"])
-            rect = ink if not ink.is_empty else rect
-            out.append(TextLine(
-                rect=rect, text=text, size=sizes.most_common(1)[0][0], bold=_is_bold(spans[0]),
-                first_bold_text=bold_prefix.strip(), horizontal=abs(dy) < 0.05 and dx > 0, block=bno,
-                index_in_block=lno, max_gap_pt=max(gaps, default=0.0),
-            ))
+            rect = pymupdf.Rect(spans[0]["bbox"])
+            for sp in spans[1:]:
+                rect |= pymupdf.Rect(sp["bbox"])
+            out.append(_RawLine(spans, bno, lno, abs(dy) < 0.05 and dx > 0, rect))
+    return out
+
+
+def _join_fragments(raw: list[_RawLine]) -> list[_RawLine]:
+    """Rejoins pieces of one visual line that MuPDF split ("4.1.2" | "Evaluation Metrics. We use ...").
+
+    Pieces join when they share the baseline and the space between them is no wider than a word space; table
+    cells, with their wide gaps, stay apart.
+    """
+    rows = sorted((r for r in raw if r.horizontal), key=lambda r: (r.rect.y0, r.rect.x0))
+    merged: list[_RawLine] = []
+    for r in rows:
+        size = max(s["size"] for s in r.spans)
+        for m in reversed(merged[-6:]):
+            h = min(m.rect.height, r.rect.height)
+            overlap = min(m.rect.y1, r.rect.y1) - max(m.rect.y0, r.rect.y0)
+            gap = r.rect.x0 - m.rect.x1
+            if overlap >= 0.6 * h and -1 <= gap <= 0.8 * size:
+                m.spans += r.spans
+                m.rect |= r.rect
+                break
+        else:
+            merged.append(_RawLine(list(r.spans), r.block, r.index, True, pymupdf.Rect(r.rect)))
+    return merged + [r for r in raw if not r.horizontal]
+
+
+def read_lines(page: pymupdf.Page) -> list[TextLine]:
+    """Visual text lines with their font facts, in MuPDF's block order; empty lines dropped."""
+    out: list[TextLine] = []
+    for r in sorted(_join_fragments(_raw_lines(page)), key=lambda r: (r.block, r.index)):
+        spans = r.spans
+        text = " ".join(s["text"].strip() for s in spans) if len(spans) > 1 else spans[0]["text"].strip()
+        text = " ".join(text.split())
+        sizes: Counter[float] = Counter()
+        for sp in spans:
+            sizes[round(sp["size"], 1)] += len(sp["text"].strip())
+        bold_prefix = ""
+        for sp in spans:
+            if not _is_bold(sp):
+                break
+            bold_prefix += sp["text"]
+        gaps = [b["bbox"][0] - a["bbox"][2] for a, b in itertools.pairwise(spans)]
+        out.append(TextLine(
+            rect=r.rect, text=text, size=sizes.most_common(1)[0][0], bold=_is_bold(spans[0]),
+            first_bold_text=bold_prefix.strip(), horizontal=r.horizontal, block=r.block, index_in_block=r.index,
+            max_gap_pt=max(gaps, default=0.0), italic=_is_italic(spans[0]),
+        ))
     return out
 
 

@@ -7,6 +7,7 @@ give the structure, the page gives the printed number, title and place.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -322,3 +323,63 @@ def build_outline(doc: pymupdf.Document, pages: list[list[Line]], margins: list[
     if len(toc) >= 3:
         return merge_with_toc(toc, detected, pages, margins, rects)
     return detected
+
+
+def count_references(pages: list[list[Line]], margins: list[Margins], page_rects: list[pymupdf.Rect],
+                     outline: list[Heading]) -> int:
+    """Entries in the reference list: the highest [n] when numbered, else the lines that start an entry
+    (hanging indent, or extra space above when entries are not indented)."""
+    idx = next((k for k, h in enumerate(outline) if REFERENCES.match(h.title) and h.rect is not None), None)
+    if idx is None:
+        return 0
+    head = outline[idx]
+    end = next((h for h in outline[idx + 1:] if h.level == 1 and h.rect is not None), None)
+    lines: list[Line] = []
+    for p in range(head.page - 1, len(pages)):
+        pr = page_rects[p]
+        for ln in reading_order(pages[p], pr.width):
+            if not margins[p].keeps(ln.rect, pr):
+                continue
+            if p == head.page - 1 and not _after(ln, head.rect, pr):
+                continue
+            if end is not None and (p > end.page - 1 or (p == end.page - 1 and _after(ln, end.rect, pr, True))):
+                break
+            lines.append(ln)
+        else:
+            continue
+        break
+    if not lines:
+        return 0
+    size = sorted(ln.size for ln in lines)[len(lines) // 2]
+    lines = [ln for ln in lines if ln.size >= size * 0.8]
+    numbers = [int(m.group(1)) for ln in lines if (m := re.match(r"^\s*\[(\d{1,3})\]", ln.text))]
+    if len(numbers) >= 3 and max(numbers) <= len(numbers) * 1.5 + 2:
+        return max(numbers)
+    dotted = [int(m.group(1)) for ln in lines if (m := re.match(r"^\s*(\d{1,3})\.\s+[A-Z]", ln.text))]
+    if len(dotted) >= 3 and sorted(dotted) == list(range(1, len(dotted) + 1)):
+        return len(dotted)
+    count = 0
+    groups: dict[tuple[int, int], list[Line]] = {}
+    for ln in lines:
+        col = 0 if ln.rect.x0 < page_rects[ln.page_index].width / 2 - 10 else 1
+        groups.setdefault((ln.page_index, col), []).append(ln)
+    for group in groups.values():
+        left = min(ln.rect.x0 for ln in group)
+        indented = [ln for ln in group if ln.rect.x0 > left + 3]
+        if indented:
+            count += sum(1 for ln in group if ln.rect.x0 <= left + 1.5)
+        else:
+            pitches = sorted(b.rect.y1 - a.rect.y1 for a, b in itertools.pairwise(group) if b.rect.y1 > a.rect.y1)
+            usual = pitches[len(pitches) // 2] if pitches else size * 1.2
+            count += 1 + sum(1 for a, b in itertools.pairwise(group) if b.rect.y1 - a.rect.y1 > usual * 1.3)
+    return count
+
+
+def _after(ln: Line, rect: pymupdf.Rect, pr: pymupdf.Rect, inclusive: bool = False) -> bool:
+    """Whether ln comes after the heading at rect in reading order on the same page."""
+    mid = pr.width / 2
+    col = lambda r: 0 if r.x1 <= mid + 20 else (1 if r.x0 >= mid - 20 else -1)  # noqa: E731
+    c_ln, c_h = col(ln.rect), col(rect)
+    if c_h == -1 or c_ln == -1 or c_ln == c_h:
+        return ln.rect.y0 >= rect.y0 - 1 if inclusive else ln.rect.y0 > rect.y1 - 1
+    return c_ln > c_h

@@ -105,7 +105,8 @@ def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
     starts at a column's edge (a run-in paragraph title). A title centred over a figure is none of these."""
     if ln.size < body_size - 0.6 or len(ln.text) > 90:
         return False
-    if HEADING_RE.match(ln.text) and (ln.bold or ln.size > body_size + 0.4):
+    if HEADING_RE.match(ln.text) and (ln.bold or ln.italic or ln.size > body_size + 0.4) \
+            and ln.max_gap_pt <= 1.2 * ln.size:
         return True
     if (ln.bold or ln.size > body_size + 0.9) and UNNUMBERED_HEADINGS.match(ln.text):
         return True
