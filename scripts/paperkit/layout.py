@@ -14,6 +14,7 @@ import pymupdf
 
 TEXT_FLAGS = pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 MAX_PATHS = 3_000  # beyond this a page's paths are merged on a coarse grid first (bounded time)
+SECTION_NUMBER_RE = re.compile(r"(\d+(\.\d+)*|[A-Z](\.\d+)*|[IVX]+)\.?")  # a heading's number set apart
 
 
 @dataclass
@@ -97,7 +98,8 @@ def _join_fragments(raw: list[_RawLine]) -> list[_RawLine]:
             h = min(m.rect.height, r.rect.height)
             overlap = min(m.rect.y1, r.rect.y1) - max(m.rect.y0, r.rect.y0)
             gap = r.rect.x0 - m.rect.x1
-            if overlap >= 0.6 * h and -1 <= gap <= 0.8 * size:
+            number_only = bool(SECTION_NUMBER_RE.fullmatch("".join(s["text"] for s in m.spans).strip()))
+            if overlap >= 0.6 * h and -1 <= gap <= (2.0 if number_only else 0.8) * size:
                 m.spans += r.spans
                 m.rect |= r.rect
                 break
