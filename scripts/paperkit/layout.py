@@ -113,7 +113,11 @@ def read_lines(page: pymupdf.Page) -> list[TextLine]:
     out: list[TextLine] = []
     for r in sorted(_join_fragments(_raw_lines(page)), key=lambda r: (r.block, r.index)):
         spans = r.spans
-        text = " ".join(s["text"].strip() for s in spans) if len(spans) > 1 else spans[0]["text"].strip()
+        text = spans[0]["text"]
+        for a, b in itertools.pairwise(spans):  # pieces that touch are one word ("M" + "ETHODOLOGY")
+            gap = b["bbox"][0] - a["bbox"][2]
+            sep = " " if gap > 0.15 * b["size"] and not text.endswith(" ") and not b["text"].startswith(" ") else ""
+            text += sep + b["text"]
         text = " ".join(text.split())
         sizes: Counter[float] = Counter()
         for sp in spans:

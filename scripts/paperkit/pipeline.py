@@ -146,6 +146,9 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
                 continue
             body = reg.absorb(body, si, pa.elements, seed)
             body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
+            if seed.caption.kind == "table":
+                body = reg.cut_table_notes(body, pa.content.drawings, [e.rect for e in pa.elements
+                                                                         if e.owner == si and e.kind == "blob"])
             if body.is_empty:
                 continue
             body = reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)

@@ -105,9 +105,11 @@ def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
     starts at a column's edge (a run-in paragraph title). A title centred over a figure is none of these."""
     if ln.size < body_size - 0.6 or len(ln.text) > 90:
         return False
-    if HEADING_RE.match(ln.text) and (ln.bold or ln.italic or ln.size > body_size + 0.4) \
-            and ln.max_gap_pt <= 1.2 * ln.size:
-        return True
+    m = HEADING_RE.match(ln.text)
+    if m and ln.max_gap_pt <= 1.2 * ln.size:
+        title = ln.text[m.end() - 1:]
+        if ln.bold or ln.italic or ln.size > body_size + 0.4 or (title.isupper() and len(title) > 3):
+            return True
     if (ln.bold or ln.size > body_size + 0.9) and UNNUMBERED_HEADINGS.match(ln.text):
         return True
     at_edge = any(abs(ln.rect.x0 - x0) <= 3 for x0, _ in cols.spans)
@@ -295,3 +297,16 @@ def pad(body: pymupdf.Rect, walls: list[pymupdf.Rect], margin_pt: float, page_re
         elif w.x0 >= body.x1:
             out.x1 = min(out.x1, w.x0)
     return out & page_rect
+
+
+def cut_table_notes(body: pymupdf.Rect, drawings: list[pymupdf.Rect], blobs: list[pymupdf.Rect]) -> pymupdf.Rect:
+    """A ruled or framed table ends at its bottom rule: the notes under it ("* p < 0.05") are not part of it."""
+    wide = [r for r in drawings + blobs if r.width >= 0.7 * body.width and body.contains(r)]
+    if not wide:
+        return body
+    bottom = max(r.y1 for r in wide)
+    if bottom - body.y0 < 0.6 * body.height or body.y1 - bottom < 2:
+        return body
+    if any(b.y1 > bottom + 1 and b.height > 3 for b in blobs):
+        return body  # drawings below the rule: part of the table after all
+    return pymupdf.Rect(body.x0, body.y0, body.x1, bottom + 1)
