@@ -118,12 +118,17 @@ def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
 
 
 def _is_body(ln: TextLine, block: list[TextLine], body_size: float, cols: Columns) -> bool:
-    if abs(ln.size - body_size) > 0.8 or ln.max_gap_pt > 1.2 * ln.size:
+    """Paragraph text: body size, starting at a column's edge, as wide as the column (or the end of such a
+    paragraph). An appendix set a point smaller still counts when its lines fill the column."""
+    if ln.max_gap_pt > 1.2 * ln.size or not body_size - 1.6 <= ln.size <= body_size + 0.8:
         return False
     col = cols.column_of(ln.rect)
     if col is None:
         return False
     cw = col[1] - col[0]
+    if abs(ln.size - body_size) > 0.8:
+        full = [x for x in block if x.width >= 0.85 * cw and abs(x.size - ln.size) < 0.3]
+        return len(full) >= 2 and (ln.width >= 0.85 * cw or (ln in block[1:] and block[block.index(ln) - 1] in full))
     if EQUATION_NO_RE.search(ln.text) and ln.rect.x1 > col[1] - 4:
         return True
     if ln.rect.x0 > col[0] + 30:
