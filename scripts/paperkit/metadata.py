@@ -527,3 +527,14 @@ def _arxiv_year(arxiv_id: str) -> int | None:
     if m:
         return _full_year(m.group(1))
     return None
+
+
+def front_matter(doc: pymupdf.Document) -> tuple[list[pymupdf.Rect], pymupdf.Rect | None]:
+    """(the title's line boxes, the area of page 1 above the abstract heading or None): places on page 1 that
+    hold no section heading."""
+    page = doc[0]
+    lines = page_lines(page)
+    title = find_title(lines, page.rect)
+    heading = _find_abstract_heading(reading_order(lines, page.rect.width))
+    above = pymupdf.Rect(0, 0, page.rect.width, heading.rect.y0 - 1) if heading is not None else None
+    return ([ln.rect for ln in title.lines] if title else []), above

@@ -290,3 +290,80 @@ def join_hyphenated(left: str, right: str, vocab: set[str]) -> str:
     if not m or not n:
         return left + right if left.endswith("-") else left + " " + right
     return (left if keep_hyphen(m.group(1), n.group(1), vocab) else left[:-1]) + right
+
+
+@dataclass
+class Margins:
+    """What to cut from a page: running heads and feet, page numbers, margin stamps (points from each edge)."""
+
+    left: float = 0.0
+    top: float = 0.0
+    right: float = 0.0
+    bottom: float = 0.0
+    dropped: list[pymupdf.Rect] = field(default_factory=list)
+
+    def keeps(self, rect: pymupdf.Rect, page_rect: pymupdf.Rect) -> bool:
+        if any(rect.intersects(r) and (rect & r).get_area() > 0.5 * max(rect.get_area(), 0.01) for r in self.dropped):
+            return False
+        inner = pymupdf.Rect(page_rect.x0 + self.left, page_rect.y0 + self.top, page_rect.x1 - self.right,
+                             page_rect.y1 - self.bottom)
+        return inner.contains(rect.tl + (rect.br - rect.tl) * 0.5)
+
+
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
+
+
+def page_margins(pages: list[list[Line]], rects: list[pymupdf.Rect]) -> list[Margins]:
+    """Per page, the running heads/feet (text repeated at the same place on many pages, digits aside), page numbers
+    and rotated margin stamps (the arXiv id), and the margins that cut them off."""
+    n = len(pages)
+    key_pages: dict[str, set[int]] = {}
+    band_lines: list[list[tuple[Line, str]]] = []
+    for i, (lines, pr) in enumerate(zip(pages, rects, strict=True)):
+        here = []
+        for ln in lines:
+            if not ln.horizontal:
+                continue
+            top = ln.rect.y1 < pr.y0 + pr.height * 0.11
+            bottom = ln.rect.y0 > pr.y1 - pr.height * 0.11
+            if top or bottom:
+                # where and what, digits aside: the same head at the same place on many pages is a running head
+                xc = round((ln.rect.x0 + ln.rect.x1) / 2 / 24)
+                key = ("t" if top else "b") + f"{xc}:" + re.sub(r"\d+", "#", ln.text.lower())
+                here.append((ln, key))
+                key_pages.setdefault(key, set()).add(i)
+        band_lines.append(here)
+    need = max(2, int(0.3 * n + 0.5))
+    out = []
+    for i, (lines, pr) in enumerate(zip(pages, rects, strict=True)):
+        m = Margins()
+        cands = [(ln, key) for ln, key in band_lines[i] if n >= 3 and len(key_pages[key]) >= need]
+        numbers = [(ln, key) for ln, key in band_lines[i] if _PAGE_NUMBER.match(ln.text)]
+        if len(numbers) == 1 and n < 3:
+            cands += numbers  # a short document's page number; in longer ones page numbers repeat like heads
+        ids = {id(ln) for ln, _ in cands}
+        kept = [ln for ln in lines if ln.horizontal and id(ln) not in ids]
+        body_top = min((ln.rect.y0 for ln in kept), default=pr.y1)
+        body_bottom = max((ln.rect.y1 for ln in kept), default=pr.y0)
+        for ln, key in cands:
+            # only text outside everything else on the page: a number inside a figure near the top is content
+            if key.startswith("t") and ln.rect.y1 <= body_top + 1:
+                m.dropped.append(ln.rect)
+                m.top = max(m.top, ln.rect.y1 - pr.y0 + 0.5)
+            elif key.startswith("b") and ln.rect.y0 >= body_bottom - 1:
+                m.dropped.append(ln.rect)
+                m.bottom = max(m.bottom, pr.y1 - ln.rect.y0 + 0.5)
+        body_left = min((ln.rect.x0 for ln in kept), default=pr.x1)
+        body_right = max((ln.rect.x1 for ln in kept), default=pr.x0)
+        for ln in lines:
+            if ln.horizontal:
+                continue
+            # a stamp in the margin (arXiv's), not an axis label inside a figure
+            if ln.rect.x1 < pr.x0 + pr.width * 0.12 and ln.rect.x1 <= body_left - 1:
+                m.dropped.append(ln.rect)
+                m.left = max(m.left, ln.rect.x1 - pr.x0 + 0.5)
+            elif ln.rect.x0 > pr.x1 - pr.width * 0.12 and ln.rect.x0 >= body_right + 1:
+                m.dropped.append(ln.rect)
+                m.right = max(m.right, pr.x1 - ln.rect.x0 + 0.5)
+        out.append(m)
+    return out
