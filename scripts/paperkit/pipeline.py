@@ -18,7 +18,8 @@ from .model import Caption, Figure
 
 DEFAULT_DIRECTION = {"figure": "up", "table": "down"}
 MIN_UNCAPTIONED_PT = 72.0
-PAD_PT = 2.0  # white margin around a rendered figure
+PAD_PT = 2.0
+MIN_BODY_PT = 12.0  # white margin around a rendered figure
 
 
 @dataclass
@@ -149,8 +150,8 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             if seed.caption.kind == "table":
                 body = reg.cut_table_notes(body, pa.content.drawings, [e.rect for e in pa.elements
                                                                          if e.owner == si and e.kind == "blob"])
-            if body.is_empty:
-                continue
+            if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
+                continue  # a sliver: the body is elsewhere (another page) or not a graphic at all
             body = reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
             fig = Figure(caption=seed.caption, body=body)
             fig.fig_type = figtype.classify(seed.caption.kind, seed.caption.text)
