@@ -187,3 +187,19 @@ def test_every_corpus_paper_extracts_by_rule(pdf, tmp_path):
         assert is_rule_name(i["file"].removeprefix("images/")), i["file"]
         assert (tmp_path / i["file"]).is_file()
         assert i["caption"].startswith(("Fig", "FIG", "Tab", "TAB"))
+
+
+def test_rotated_pages_give_page_coordinates_and_crops_as_displayed(sample_run, tmp_path):
+    _, manifest, _ = sample_run
+    rotated = tmp_path / "rotated.pdf"
+    with pymupdf.open(SAMPLE_PDF) as doc:
+        for page in doc:
+            page.set_rotation(90)
+        doc.save(rotated)
+        matrices = [page.rotation_matrix for page in doc]
+    data = extract(rotated, tmp_path / "r")
+    assert len(items(data)) == len(items(manifest))
+    for a, b in zip(items(manifest), items(data), strict=True):
+        want = pymupdf.Rect(a["bbox"]) * matrices[a["page"] - 1]
+        assert iou(list(want), b["bbox"]) > 0.98, (a["label"], want, b["bbox"])
+        assert b["size_px"] == a["size_px"][::-1]  # the page turned, so the crop did too

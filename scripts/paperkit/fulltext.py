@@ -110,7 +110,8 @@ def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Mar
                 md = pymupdf_rag.to_markdown(
                     doc, pages=[i], hdr_info=header_id, margins=(m.left, m.top, m.right, m.bottom),
                     table_strategy=None, ignore_images=True, ignore_graphics=True, detect_bg_color=False,
-                    force_text=True, write_images=False, embed_images=False, show_progress=False)
+                    force_text=True, write_images=False, embed_images=False, show_progress=False,
+                    ignore_code=True)
                 out.append(md)
             if progress:
                 progress(i + 1, doc.page_count)
@@ -192,7 +193,21 @@ def _tidy(md: str) -> str:
             out_lines[-1] = prev + " " + line.strip()
         else:
             out_lines.append(line)
-    text = "\n".join(out_lines)
+    text = _join_broken_paragraphs("\n".join(out_lines))
     text = re.sub(r"\*\*\s*\*\*", " ", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _join_broken_paragraphs(text: str) -> str:
+    """A sentence cut by a column break or a line starting with '[16]' is one paragraph, not two."""
+    paras = text.split("\n\n")
+    out: list[str] = []
+    for p in paras:
+        prev = out[-1] if out else ""
+        if (prev and p and not _BLOCKISH.match(prev) and not _BLOCKISH.match(p)
+                and re.search(r"[a-z,;(\-]$", prev.rstrip()) and re.match(r"\s*(?:\[\d|[a-z(])", p)):
+            out[-1] = prev.rstrip() + " " + p.lstrip()
+        else:
+            out.append(p)
+    return "\n\n".join(out)

@@ -43,8 +43,7 @@ class PageContent:
     lines: list[TextLine]
     drawings: list[pymupdf.Rect]  # one box per visible drawing path (or per merged grid cell on huge pages)
     images: list[pymupdf.Rect]
-    rotation: int = 0
-    extras: dict = field(default_factory=dict)
+    to_page: pymupdf.Matrix = field(default_factory=pymupdf.Matrix)  # unrotated -> page (rotated) coordinates
 
 
 def _is_bold(span: dict) -> bool:
@@ -159,7 +158,7 @@ def read_drawings(page: pymupdf.Page) -> tuple[list[pymupdf.Rect], list[bool]]:
     clip, a figure's box would run over its caption. Plain tuples keep this fast on pages with 100,000 paths; past
     MAX_PATHS, paths are merged on a coarse grid first.
     """
-    pr = page.rect
+    pr = page.rect * page.derotation_matrix
     page_box: Box = (pr.x0, pr.y0, pr.x1, pr.y1)
     page_area = pr.width * pr.height
     boxes: list[Box] = []
@@ -223,23 +222,29 @@ def drop_highlights(boxes: list[pymupdf.Rect], fills: list[bool], lines: list[Te
     return out
 
 
-def read_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
+def read_images(page: pymupdf.Page, area: pymupdf.Rect) -> list[pymupdf.Rect]:
     out = []
     for info in page.get_image_info():
-        r = pymupdf.Rect(info["bbox"]) & page.rect
+        r = pymupdf.Rect(info["bbox"]) & area
         if r.is_empty or r.width < 2 or r.height < 2:
             continue
-        if abs(r) > 0.9 * abs(page.rect):
+        if abs(r) > 0.9 * abs(area):
             continue  # a full-page background or scan is not a figure by itself
         out.append(r)
     return out
 
 
 def read_page(page: pymupdf.Page) -> PageContent:
+    """The page's text, drawings and images in one pass.
+
+    MuPDF reports text, paths and images of a rotated page in its unrotated space, so the analysis works there;
+    to_page turns its results into the rotated page coordinates that Page.rect, renders and the manifest use.
+    """
     lines = read_lines(page)
     boxes, fills = read_drawings(page)
-    return PageContent(index=page.number, rect=page.rect, lines=lines, drawings=drop_highlights(boxes, fills, lines),
-                       images=read_images(page), rotation=page.rotation)
+    unrotated = page.rect * page.derotation_matrix
+    return PageContent(index=page.number, rect=unrotated, lines=lines, drawings=drop_highlights(boxes, fills, lines),
+                       images=read_images(page, unrotated), to_page=page.rotation_matrix)
 
 
 def body_font_size(pages: list[PageContent]) -> float:

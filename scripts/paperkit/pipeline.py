@@ -4,6 +4,7 @@ find_figures(doc) is the library call other scripts use (paper_info's table cell
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -153,7 +154,9 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
                 continue  # a sliver: the body is elsewhere (another page) or not a graphic at all
             body = reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
-            fig = Figure(caption=seed.caption, body=body)
+            to_page = pa.content.to_page
+            caption = dataclasses.replace(seed.caption, rect=seed.caption.rect * to_page)
+            fig = Figure(caption=caption, body=body * to_page)
             fig.fig_type = figtype.classify(seed.caption.kind, seed.caption.text)
             fig.description = figtype.describe(seed.caption.text)
             figures.append(fig)
@@ -163,6 +166,6 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
         for e in pa.elements:
             if e.owner < 0 and e.kind == "blob" and e.rect.width >= MIN_UNCAPTIONED_PT \
                     and e.rect.height >= MIN_UNCAPTIONED_PT:
-                uncaptioned.append((pi, e.rect))
+                uncaptioned.append((pi, e.rect * pa.content.to_page))
     figures.sort(key=lambda f: (f.caption.page_index, f.body.y0, f.body.x0))
     return Analysis(figures, uncaptioned, len(pages), has_text)

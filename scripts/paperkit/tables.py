@@ -111,7 +111,12 @@ def extract_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> list[list[str]]:
         return []
     best: list[list[str]] = []
     best_score = 0.0
+    ruled = _has_vertical_rules(page, clip)
     for settings in _STRATEGIES:
+        if settings["vertical_strategy"] == "lines" and not ruled:
+            continue  # booktabs: no vertical rules to find, and each try reads the whole table's characters
+        if best_score >= 0.85:
+            break
         try:
             found = page.find_tables(clip=clip, use_layout=False, **settings)
         except (ValueError, RuntimeError, IndexError):
@@ -131,6 +136,16 @@ def extract_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> list[list[str]]:
             if score > best_score + 0.02:
                 best, best_score = rows, score
     return best if best_score >= 0.4 else []
+
+
+def _has_vertical_rules(page: pymupdf.Page, clip: pymupdf.Rect) -> bool:
+    for kind, bbox in page.get_bboxlog():
+        if "path" not in kind:
+            continue
+        r = pymupdf.Rect(bbox)
+        if r.width < 2.5 and r.height > 6 and r.intersects(clip):
+            return True
+    return False
 
 
 def _column_bounds(table: object) -> list[tuple[float, float]]:
