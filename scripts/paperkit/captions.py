@@ -55,7 +55,8 @@ def _score(line: TextLine, m: re.Match[str], prev: TextLine | None, body_size: f
     return score
 
 
-def _extent(start: TextLine, pc: PageContent, first_line_centered: bool) -> list[TextLine]:
+def _extent(start: TextLine, pc: PageContent, first_line_centered: bool,
+            col: tuple[float, float] | None) -> list[TextLine]:
     """The caption's lines: the label line and the lines below it that keep its size and alignment.
 
     It stops at a table's first row: a line with wide gaps between cells, or one under a rule.
@@ -89,7 +90,34 @@ def _extent(start: TextLine, pc: PageContent, first_line_centered: bool) -> list
             break
         lines += small
         lines.append(nxt)
-    return lines
+    labels = [ln.rect.x0 for ln in page_lines if ln is not start and ln.horizontal and CAPTION_RE.match(ln.text)
+              and ln.rect.x0 > start.rect.x1 and abs(ln.rect.y0 - start.rect.y0) < 60]
+    right = min([*labels, col[1] + 3 if col else float("inf")])
+    out = []
+    for ln in lines:  # each row with the pieces of it that MuPDF set apart to its right
+        out.append(ln)
+        out += _row_rest(ln, page_lines, start.size, right)
+    return out
+
+
+def _row_rest(head: TextLine, page_lines: list[TextLine], size: float, right: float) -> list[TextLine]:
+    """Lines on head's baseline just to its right ("Figure 1:" | "Model discovery is ..."), never another caption
+    nor past right (the column's edge, or where a caption beside this one starts)."""
+    rest: list[TextLine] = []
+    edge = head.rect.x1
+    for ln in sorted(page_lines, key=lambda x: x.rect.x0):
+        if ln is head or not ln.horizontal or ln.rect.x0 < edge - 1 or abs(ln.size - size) > 0.4:
+            continue
+        if ln.rect.x1 > right:
+            break
+        overlap = min(ln.rect.y1, head.rect.y1) - max(ln.rect.y0, head.rect.y0)
+        if overlap < 0.6 * min(ln.rect.height, head.rect.height):
+            continue
+        if ln.rect.x0 - edge > 1.5 * size or CAPTION_RE.match(ln.text):
+            break
+        rest.append(ln)
+        edge = ln.rect.x1
+    return rest
 
 
 def join_lines(texts: list[str]) -> str:
@@ -127,7 +155,7 @@ def page_candidates(pc: PageContent, body_size: float, column_spans: list[tuple[
         centered = False
         if col is not None:
             centered = abs((ln.rect.x0 + ln.rect.x1) / 2 - (col[0] + col[1]) / 2) < 4 and ln.rect.x0 > col[0] + 8
-        lines = _extent(ln, pc, centered)
+        lines = _extent(ln, pc, centered, col)
         rect = pymupdf.Rect(lines[0].rect)
         for x in lines[1:]:
             rect |= x.rect

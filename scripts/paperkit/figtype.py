@@ -37,5 +37,7 @@ def classify(kind: str, caption: str) -> str:
     return "result"
 
 
-def describe(caption: str) -> str:
-    return caption_description(caption)
+def describe(kind: str, caption: str) -> str:
+    """1-4 words from the caption for the file name; a caption with no words of its own ("TABLE I.") gives the kind."""
+    words = caption_description(caption)
+    return kind if words == "figure" and not re.search(r"\bfigures?\b", caption[8:], re.IGNORECASE) else words

@@ -66,8 +66,44 @@ def _fast_rag_flags() -> Iterator[None]:
 
 def convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
             title_rects: list[pymupdf.Rect], vocab: set[str], *, layout: bool = False,
+            regions: list[tuple[int, pymupdf.Rect, str]] | None = None,
             progress: ProgressFn | None = None) -> FullText:
-    """Markdown for every page: headings marked from the outline, running heads and page numbers cut off."""
+    """Markdown for every page: headings marked from the outline, running heads and page numbers cut off, the
+    text inside figure and table bodies (regions: 0-based page, box, what to say instead) replaced by a pointer."""
+    work = _without_regions(doc, regions or [])
+    try:
+        return _convert(work, pages, margins, headings, title_rects, vocab, layout, progress)
+    finally:
+        if work is not doc:
+            work.close()
+
+
+def _without_regions(doc: pymupdf.Document, regions: list[tuple[int, pymupdf.Rect, str]]) -> pymupdf.Document:
+    """A copy of the document whose figure and table bodies hold one line of text ('[Table 2: cells in
+    tables/tab2.md]') instead of their labels, tick marks and cells, which read as noise in running text."""
+    if not regions:
+        return doc
+    try:
+        work = pymupdf.open("pdf", doc.tobytes(garbage=0, encryption=pymupdf.PDF_ENCRYPT_NONE))
+    except (RuntimeError, ValueError):
+        work = pymupdf.open()
+        work.insert_pdf(doc)
+    by_page: dict[int, list[tuple[pymupdf.Rect, str]]] = {}
+    for pi, rect, text in regions:
+        if 0 <= pi < work.page_count:
+            by_page.setdefault(pi, []).append((rect, text))
+    for pi, items in by_page.items():
+        page = work[pi]
+        for rect, text in items:
+            page.add_redact_annot(rect, text=text or None, fontsize=6, fill=False, cross_out=False)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                              text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    return work
+
+
+def _convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
+             title_rects: list[pymupdf.Rect], vocab: set[str], layout: bool,
+             progress: ProgressFn | None) -> FullText:
     by_page: dict[int, list[tuple[pymupdf.Rect, str]]] = {}
     for h in headings:
         if h.rect is not None:
@@ -133,14 +169,20 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
     """A formula-heavy page read line by line in column order: paragraphs by PyMuPDF block, headings marked."""
     parts: list[str] = []
     prev_block = None
+    prev_head: pymupdf.Rect | None = None
     for ln in reading_order(lines, page_rect.width):
         if not m.keeps(ln.rect, page_rect):
             continue
-        tag = next((t for r, t in heads if (r + (-1, -1, 1, 1)).contains((ln.rect.tl + ln.rect.br) * 0.5)), "")
-        if tag:
-            parts.append(f"\n\n{tag}{ln.text}\n\n")
-            prev_block = None
+        hit = next(((r, t) for r, t in heads if (r + (-1, -1, 1, 1)).contains((ln.rect.tl + ln.rect.br) * 0.5)),
+                   None)
+        if hit:
+            if parts and parts[-1] == "\n\n" and prev_head is hit[0]:
+                parts[-2] = parts[-2] + " " + ln.text  # the heading's second line
+            else:
+                parts.extend([f"\n\n{hit[1]}{ln.text}", "\n\n"])
+            prev_head, prev_block = hit[0], None
             continue
+        prev_head = None
         if prev_block is not None and ln.block != prev_block:
             parts.append("\n\n")
         elif parts and not parts[-1].endswith("\n"):

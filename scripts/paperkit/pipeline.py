@@ -158,7 +158,7 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             caption = dataclasses.replace(seed.caption, rect=seed.caption.rect * to_page)
             fig = Figure(caption=caption, body=body * to_page)
             fig.fig_type = figtype.classify(seed.caption.kind, seed.caption.text)
-            fig.description = figtype.describe(seed.caption.text)
+            fig.description = figtype.describe(seed.caption.kind, seed.caption.text)
             figures.append(fig)
 
     uncaptioned = []

@@ -27,21 +27,27 @@ _STRATEGIES = (
 
 @dataclass
 class TableItem:
-    """Where a captioned table is: number as printed, 1-based page, body box in points, caption text."""
+    """A captioned figure or table: kind, number as printed, 1-based page, body box in points, caption, file."""
 
     number: str
     page: int
     rect: pymupdf.Rect
     caption: str = ""
     label: str = ""
+    kind: str = "table"  # "table" | "figure"
+    file: str = ""  # the rendered image, relative to the note folder (from the manifest)
 
     @property
     def filename(self) -> str:
         return f"tab{number_for_filename(self.number)}.md"
 
+    @property
+    def name(self) -> str:
+        return self.label or f"{'Table' if self.kind == 'table' else 'Figure'} {self.number}"
+
 
 def items_from_manifest(path: Path) -> list[TableItem] | None:
-    """The tables a figures.yaml lists, or None when there is no readable manifest."""
+    """The figures and tables a figures.yaml lists (page order), or None when there is no readable manifest."""
     if not path.is_file():
         return None
     try:
@@ -51,50 +57,50 @@ def items_from_manifest(path: Path) -> list[TableItem] | None:
     if not isinstance(data, dict):
         return None
     out = []
-    for key in ("tables", "figures", "items"):
+    for key in ("figures", "tables", "items"):
         for it in data.get(key) or []:
-            if not isinstance(it, dict) or str(it.get("kind", "table" if key == "tables" else "")) != "table":
+            if not isinstance(it, dict):
                 continue
+            kind = str(it.get("kind") or ("table" if key == "tables" else "figure"))
             try:
                 rect = pymupdf.Rect([float(v) for v in it["bbox"]])
                 page = int(it["page"])
             except (KeyError, TypeError, ValueError):
                 continue
             number = str(it.get("number") or "").strip() or _number_from_label(str(it.get("label") or ""))
-            if not number or rect.is_empty:
+            if not number or rect.is_empty or kind not in ("table", "figure"):
                 continue
             out.append(TableItem(number=number, page=page, rect=rect, caption=str(it.get("caption") or ""),
-                                 label=str(it.get("label") or f"Table {number}")))
+                                 label=str(it.get("label") or ""), kind=kind, file=str(it.get("file") or "")))
     return _unique(out)
 
 
 def _number_from_label(label: str) -> str:
-    m = re.search(r"(?:table|tab\.?)\s*([A-Z]?[\dIVX]+(?:\.\d+)*)", label, re.IGNORECASE)
+    m = re.search(r"(?:table|tab\.?|figure|fig\.?)\s*([A-Z]?[\dIVX]+(?:\.\d+)*)", label, re.IGNORECASE)
     return m.group(1) if m else ""
 
 
 def items_from_figure_engine(doc: pymupdf.Document) -> list[TableItem] | None:
-    """The tables the figure engine finds, or None when that module is not available."""
+    """The figures and tables the figure engine finds, or None when that module is not available."""
     try:
         from .pipeline import find_figures
     except ImportError:
         return None
     out = []
     for f in find_figures(doc):
-        if f.kind != "table":
-            continue
         out.append(TableItem(number=str(f.number), page=int(f.page), rect=pymupdf.Rect(f.body),
-                             caption=f.caption.text, label=f.caption.label))
+                             caption=f.caption.text, label=f.caption.label, kind=f.kind, file=f.file or ""))
     return _unique(out)
 
 
 def _unique(items: list[TableItem]) -> list[TableItem]:
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     out = []
     for it in sorted(items, key=lambda t: (t.page, t.rect.y0)):
-        if it.filename in seen:
+        key = (it.kind, number_for_filename(it.number))
+        if key in seen:
             continue  # a paper's typo gives two tables one number: the first keeps the name
-        seen.add(it.filename)
+        seen.add(key)
         out.append(it)
     return out
 
@@ -195,7 +201,7 @@ def text_lines(page: pymupdf.Page, rect: pymupdf.Rect) -> list[str]:
 
 def to_markdown(item: TableItem, rows: list[list[str]], fallback: list[str]) -> str:
     """tables/tabN.md: where the table is, its caption, then its cells as a Markdown table."""
-    label = item.label or f"Table {item.number}"
+    label = item.name
     head = f"<!-- written by paper_info.py: {label}, page {item.page}, cells read from the PDF -->\n\n"
     head += f"# {label} (page {item.page})\n\n"
     if item.caption:
