@@ -73,7 +73,7 @@ PAPER_YAML = {
     "authors": ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones"],
     "venue": "NeurIPS",
     "year": 2017,
-    "arxiv": "1706.03762",
+    "arxiv_id": "1706.03762",  # as paper_info.py writes it
     "abstract": "The dominant sequence transduction models are based on complex recurrent networks.",
     "tags": ["Transformer", "attention", "machine translation"],
 }
@@ -394,13 +394,23 @@ def test_html_of_a_note_on_a_real_paper(tmp_path: Path, corpus: Path) -> None:
     ]
     body += [f"![{p.stem}](images/{p.name})\n" for p in images]
     (note / "README.md").write_text("\n".join(body), encoding="utf-8")
-    (note / "paper.yaml").write_text(yaml.safe_dump(PAPER_YAML), encoding="utf-8")
+    if (ROOT / "scripts" / "paper_info.py").is_file():
+        r = run_script("paper_info", pdf, "--out", note, "--quiet")
+        assert r.returncode == 0, f"paper_info.py failed: {r.stderr[-500:]}"
+    else:
+        (note / "paper.yaml").write_text(yaml.safe_dump(PAPER_YAML), encoding="utf-8")
     r = run_script("export_note", note, "--to", "html", "--json")
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     page = assert_self_contained(Path(info["out"]), note)
     assert math_count(page) == count_formulas((note / "README.md").read_text(encoding="utf-8")) == 5
     assert len(page.all("img")) == len(images)
+    # the same note into a vault: front matter from the paper's own paper.yaml
+    r = run_script("export_note", note, "--to", "obsidian", "--out", tmp_path / "vault")
+    assert r.returncode == 0, r.stderr
+    fm, _ = read_front_matter(tmp_path / "vault" / "attention" / "attention.md")
+    assert fm["title"] == "Attention Is All You Need" and fm["arxiv"] == "1706.03762" and fm["year"] == 2017
+    assert fm["authors"][0] == "Ashish Vaswani" and len(fm["authors"]) >= 5 and fm["venue"]
 
 
 def example_notes() -> list[Path]:
