@@ -12,8 +12,14 @@ from typing import Any
 from .errors import EXIT_INTERNAL, EXIT_OUTPUT, OutputError, UserError
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows option defaults and keeps the epilog's examples as written."""
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Shows the defaults that say something (not None or False) and keeps the epilog's examples as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "%(default)" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
 
 
 def make_parser(prog: str, description: str, examples: Sequence[str]) -> argparse.ArgumentParser:
