@@ -8,6 +8,7 @@ figure/table list, counts), paper.md (full text in reading order with a marker p
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -130,23 +131,24 @@ def apply_source(info: dict[str, Any], source: dict[str, Any]) -> list[str]:
     return taken
 
 
-def load_tables(folder: Path, doc: Any) -> tuple[list[TableItem], list[dict[str, Any]], str]:
-    """(tables, the manifest's figure/table list, where they came from)."""
+def load_items(folder: Path, doc: Any) -> tuple[list[TableItem], list[dict[str, Any]], str]:
+    """(figures and tables with their boxes, the manifest's figure/table list for paper.yaml, where from)."""
     manifest_path = folder / MANIFEST
-    listed: list[dict[str, Any]] = []
     items = items_from_manifest(manifest_path)
     if items is not None:
-        data = yaml.safe_load(manifest_path.read_text(encoding="utf-8")) or {}
-        for key in ("figures", "tables"):
-            for it in data.get(key) or []:
-                if isinstance(it, dict):
-                    listed.append({k: it.get(k) for k in ("label", "kind", "number", "page", "file", "caption")})
-        listed.sort(key=lambda d: (int(d.get("page") or 0), str(d.get("kind")), str(d.get("number"))))
+        listed = [{"label": it.name, "kind": it.kind, "number": it.number, "page": it.page, "file": it.file,
+                   "caption": it.caption} for it in items]
         return items, listed, str(MANIFEST)
     items = items_from_figure_engine(doc)
     if items is None:
         return [], [], "none (paperkit.pipeline is not available: tables skipped)"
-    return items, listed, "figure engine (no images/figures.yaml yet)"
+    return items, [], "figure engine (no images/figures.yaml yet)"
+
+
+def _pointer(it: TableItem) -> str:
+    if it.kind == "table":
+        return f"[{it.name}: cells in tables/{it.filename}]"
+    return f"[{it.name}: {it.file}]" if it.file else f"[{it.name}]"
 
 
 def main(argv: list[str]) -> int:
@@ -155,7 +157,8 @@ def main(argv: list[str]) -> int:
     say = (lambda _m: None) if a.quiet else cli.progress
     pdf = Path(a.pdf)
     doc = open_pdf(pdf, a.password)
-    folder = Path(a.out) if a.out else pdf.resolve().parent
+    # the folder the user named, symbolic links not followed: a linked PDF must not send output to its target
+    folder = Path(a.out) if a.out else Path(os.path.abspath(pdf)).parent
     fsutil.ensure_dir(folder)
     if was_repaired(doc):
         say(f"{PROG}: warning: {pdf} was damaged; MuPDF repaired it, check the results")
@@ -181,10 +184,11 @@ def main(argv: list[str]) -> int:
     meta = read_metadata(doc)
     say(f"{PROG}: read the first page: \"{meta['title'][:70]}\"")
 
-    tables, listed, table_source = load_tables(folder, doc)
+    items, listed, table_source = load_items(folder, doc)
+    tables = [it for it in items if it.kind == "table" and 1 <= it.page <= doc.page_count]
     skip: dict[int, list[Any]] = {}
-    for t in tables:
-        skip.setdefault(t.page - 1, []).append(t.rect)
+    for it in items:
+        skip.setdefault(it.page - 1, []).append(it.rect)
     title_rects, above_abstract = front_matter(doc)
     skip.setdefault(0, []).extend(title_rects + ([above_abstract] if above_abstract is not None else []))
     outline = build_outline(doc, pages, margins, body, skip)
@@ -194,12 +198,12 @@ def main(argv: list[str]) -> int:
         if total >= 20 and (done % 20 == 0 or done == total):
             say(f"{PROG}: text of {done}/{total} pages")
 
-    text = convert(doc, pages, margins, outline, title_rects, vocab, layout=a.layout, progress=on_page)
+    regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
+    text = convert(doc, pages, margins, outline, title_rects, vocab, layout=a.layout, regions=regions,
+                   progress=on_page)
 
     table_files: dict[str, str] = {}
     for t in tables:
-        if not 1 <= t.page <= doc.page_count:
-            continue
         page = doc[t.page - 1]
         rows = extract_cells(page, t.rect)
         table_files[t.filename] = to_markdown(t, rows, [] if rows else text_lines(page, t.rect))

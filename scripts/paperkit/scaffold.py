@@ -1,0 +1,158 @@
+"""A note folder for a paper: <root>/<short>/ with paper.pdf, README.md from a template, and images/.
+
+The short name comes from the paper's title as printed on its first page (naming.short_name); what the PDF
+says also fills the template's header placeholders. Re-running is harmless: an existing README.md or paper.pdf
+is kept unless force is given, and the result says what was kept.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from . import fsutil
+from .errors import OutputError, UserError
+from .naming import short_name, slugify
+from .pdf import check_pdf_path, has_text_layer, open_pdf
+
+LANGS = ("en", "zh")
+MODES = ("full", "focus", "compare")
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+README = "README.md"
+PDF_NAME = "paper.pdf"
+IMAGES = "images"
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def template_path(mode: str, lang: str, templates_dir: Path | None = None) -> Path:
+    """templates/{mode}.{lang}.md, or a UserError naming the templates there are."""
+    if mode not in MODES:
+        raise UserError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
+    if lang not in LANGS:
+        raise UserError(f"unknown --lang {lang!r}; choose one of {', '.join(LANGS)}")
+    folder = Path(templates_dir) if templates_dir is not None else TEMPLATES_DIR
+    path = folder / f"{mode}.{lang}.md"
+    if not path.is_file():
+        have = sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
+        raise UserError(f"template {path} not found" + (f"; there are: {', '.join(have)}" if have else
+                                                        "; the skill's templates/ folder is missing or empty"))
+    return path
+
+
+def fill_template(text: str, values: dict[str, str]) -> str:
+    """Replaces the {{name}} placeholders we know a value for; the others stay for the agent to fill."""
+    def repl(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        return value if value else m.group(0)
+
+    return _PLACEHOLDER.sub(repl, text)
+
+
+def paper_facts(pdf: Path, password: str | None = None) -> dict[str, Any]:
+    """Title, authors, venue, year and arXiv id as the first page prints them (empty for a scanned PDF)."""
+    from .metadata import read_metadata
+
+    doc = open_pdf(pdf, password)
+    try:
+        if not has_text_layer(doc):
+            return {}
+        return read_metadata(doc)
+    finally:
+        doc.close()
+
+
+def template_values(facts: dict[str, Any], title: str, authors: list[str], short: str) -> dict[str, str]:
+    arxiv = facts.get("arxiv_id") or ""
+    return {
+        "title": title,
+        "authors": ", ".join(authors),
+        "venue": str(facts.get("venue") or ""),
+        "year": str(facts.get("year") or ""),
+        "arxiv": arxiv,
+        "arxiv_url": f"https://arxiv.org/abs/{arxiv}" if arxiv else "",
+        "pdf_link": PDF_NAME,
+        "short_name": short,
+    }
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool = False, lang: str = "en",
+                  mode: str = "full", title: str | None = None, authors: list[str] | None = None,
+                  templates_dir: Path | None = None, password: str | None = None) -> dict[str, Any]:
+    """Creates <root>/<short>/ with paper.pdf (copied), README.md (template with the known facts) and images/.
+
+    title/authors replace what is read off the PDF (fetch_paper.py passes the arXiv API's). Returns folder,
+    readme, pdf, images, short_name, title, authors, created (paths this call wrote) and kept (paths that
+    existed and were left alone because force was not given)."""
+    pdf = check_pdf_path(pdf)
+    template = template_path(mode, lang, templates_dir)
+    facts = paper_facts(pdf, password)
+    title = (title or facts.get("title") or "").strip()
+    authors = [a for a in (authors if authors is not None else facts.get("authors") or []) if a]
+    if name is not None:
+        if not name.strip():
+            raise UserError("--name is empty; give a short name such as attention-is-all-you-need")
+        short = slugify(name)
+    elif title:
+        short = short_name(title)
+    else:
+        short = slugify(pdf.stem)  # a scanned paper: no title to read
+    root = Path(root)
+    folder = root / short
+    if not _inside(folder, root):  # slugify makes this impossible; a check costs nothing
+        raise UserError(f"the short name {short!r} would leave {root}")
+
+    created: list[str] = []
+    kept: list[str] = []
+    if not folder.exists():
+        created.append(str(folder))
+    fsutil.ensure_dir(folder)
+    images = folder / IMAGES
+    if not images.exists():
+        created.append(str(images))
+    fsutil.ensure_dir(images)
+
+    dest_pdf = folder / PDF_NAME
+    if dest_pdf.exists() and (not force or _same_file(pdf, dest_pdf)):
+        kept.append(str(dest_pdf))
+    else:
+        if dest_pdf.exists() and dest_pdf.is_dir():
+            raise OutputError(f"{dest_pdf} is a folder; move it away")
+        fsutil.atomic_copy(pdf, dest_pdf, overwrite=True)
+        created.append(str(dest_pdf))
+
+    readme = folder / README
+    if readme.exists() and not force:
+        kept.append(str(readme))
+    else:
+        text = template.read_text(encoding="utf-8")
+        fsutil.atomic_write_text(readme, fill_template(text, template_values(facts, title, authors, short)),
+                                 overwrite=True)
+        created.append(str(readme))
+
+    return {
+        "folder": str(folder),
+        "readme": str(readme),
+        "pdf": str(dest_pdf),
+        "images": str(images),
+        "short_name": short,
+        "title": title,
+        "authors": authors,
+        "created": created,
+        "kept": kept,
+    }
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
