@@ -82,6 +82,20 @@ def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[flo
     return min(gaps, default=float("inf"))
 
 
+def _finish(body: pymupdf.Rect, si: int, seed: reg.Seed, pa: PageAnalysis) -> pymupdf.Rect | None:
+    """The grown region made a figure body: neighbours taken in, cut off its caption (and a table's notes), with a
+    white margin; None for a sliver (the body is on another page, or is no graphic)."""
+    if seed.direction in ("up", "down"):
+        body = reg.absorb(body, si, pa.elements, seed)
+    body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
+    if seed.caption.kind == "table":
+        owned = [e.rect for e in pa.elements if e.owner == si and e.kind == "blob"]
+        body = reg.cut_table_notes(body, pa.content.drawings, owned)
+    if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
+        return None
+    return reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
+
+
 def find_figures(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> list[Figure]:
     """Every captioned figure and table of the document, with its body box, type and description."""
     return analyse(doc, progress).figures
@@ -143,17 +157,17 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             z = zones[id(c)]
             seeds.append(reg.Seed(c.caption, d, z, reg.wall_limit(c.caption, d, z, pa.walls, pa.content.rect)))
         bodies = reg.grow(seeds, pa.elements, max_gap)
-        for si, (seed, body) in enumerate(zip(seeds, bodies, strict=True)):
+        for si, seed in enumerate(seeds):
+            body = _finish(bodies[si], si, seed, pa) if bodies[si] is not None else None
+            if body is None:  # nothing above or below: a caption set beside its figure?
+                for e in pa.elements:
+                    if e.owner == si:
+                        e.owner = -1
+                side = reg.grow_sideways(seed, si, pa.elements, pa.walls, max_gap,
+                                          (pa.columns.spans[0][0], pa.columns.spans[-1][1]))
+                body = _finish(side, si, seed, pa) if side is not None else None
             if body is None:
                 continue
-            body = reg.absorb(body, si, pa.elements, seed)
-            body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
-            if seed.caption.kind == "table":
-                body = reg.cut_table_notes(body, pa.content.drawings, [e.rect for e in pa.elements
-                                                                         if e.owner == si and e.kind == "blob"])
-            if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
-                continue  # a sliver: the body is elsewhere (another page) or not a graphic at all
-            body = reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
             to_page = pa.content.to_page
             caption = dataclasses.replace(seed.caption, rect=seed.caption.rect * to_page)
             fig = Figure(caption=caption, body=body * to_page)

@@ -279,12 +279,63 @@ def absorb(body: pymupdf.Rect, si: int, elements: list[Element], seed: Seed) -> 
 
 
 def trim_to_walls(body: pymupdf.Rect, cap: pymupdf.Rect, direction: str) -> pymupdf.Rect:
+    """The body cut back so that it never covers its own caption."""
     b = pymupdf.Rect(body)
     if direction == "up":
         b.y1 = min(b.y1, cap.y0)
-    else:
+    elif direction == "down":
         b.y0 = max(b.y0, cap.y1)
+    elif direction == "left":
+        b.x1 = min(b.x1, cap.x0)
+    else:
+        b.x0 = max(b.x0, cap.x1)
     return b
+
+
+def grow_sideways(seed: Seed, si: int, elements: list[Element], walls: list[pymupdf.Rect],
+                  max_gap: float, text_area: tuple[float, float]) -> pymupdf.Rect | None:
+    """A figure beside its caption (a side caption): free drawings level with the caption, on the nearer side with
+    no wall between, and whatever touches them within the gap. Sets seed.direction to "left" or "right"."""
+    cap = seed.caption.rect
+    best: tuple[float, str, int] | None = None
+    for ei, e in enumerate(elements):
+        r = e.rect
+        if e.owner >= 0 or e.kind != "blob" or r.y1 < cap.y0 or r.y0 > cap.y1 + 2 * max_gap:
+            continue
+        if r.x0 < text_area[0] - 10 or r.x1 > text_area[1] + 10:
+            continue  # the page margin: logos, stamps
+        side, gap = ("right", r.x0 - cap.x1) if r.x0 >= cap.x1 - 2 else ("left", cap.x0 - r.x1)
+        if gap < -2 or gap > 2 * max_gap or (side == "left" and r.x1 > cap.x0 + 2):
+            continue
+        lo, hi = (cap.x1, r.x0) if side == "right" else (r.x1, cap.x0)
+        if any(w.x0 >= lo - 1 and w.x1 <= hi + 1 and w.y1 > max(r.y0, cap.y0) and w.y0 < min(r.y1, cap.y1)
+               for w in walls):
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, side, ei)
+    if best is None:
+        return None
+    seed.direction = best[1]
+    taken = [best[2]]
+    region = pymupdf.Rect(elements[best[2]].rect)
+    elements[best[2]].owner = si
+    grown = True
+    while grown:
+        grown = False
+        near = pymupdf.Rect(region.x0 - max_gap, region.y0 - max_gap, region.x1 + max_gap, region.y1 + max_gap)
+        for ei, e in enumerate(elements):
+            if e.owner >= 0 or not e.rect.intersects(near) or e.rect.intersects(cap):
+                continue
+            if e.rect.x0 < text_area[0] - 10 or e.rect.x1 > text_area[1] + 10:
+                continue
+            if (seed.direction == "right" and e.rect.x0 < cap.x1 - 2) or \
+                    (seed.direction == "left" and e.rect.x1 > cap.x0 + 2):
+                continue
+            e.owner = si
+            taken.append(ei)
+            region |= e.rect
+            grown = True
+    return region
 
 
 def pad(body: pymupdf.Rect, walls: list[pymupdf.Rect], margin_pt: float, page_rect: pymupdf.Rect) -> pymupdf.Rect:
