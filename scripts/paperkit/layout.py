@@ -61,7 +61,7 @@ class _RawLine:
     block: int
     index: int
     horizontal: bool
-    rect: pymupdf.Rect
+    box: list[float]  # x0, y0, x1, y1 of its glyphs (a plain list: this runs for every line of every page)
 
 
 def _raw_lines(page: pymupdf.Page) -> list[_RawLine]:
@@ -76,10 +76,10 @@ def _raw_lines(page: pymupdf.Page) -> list[_RawLine]:
                 continue
             dx, dy = line["dir"]
             # MuPDF's line box includes blank spans; keep the part with glyphs
-            rect = pymupdf.Rect(spans[0]["bbox"])
-            for sp in spans[1:]:
-                rect |= pymupdf.Rect(sp["bbox"])
-            out.append(_RawLine(spans, bno, lno, abs(dy) < 0.05 and dx > 0, rect))
+            boxes = [s["bbox"] for s in spans]
+            box = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                   max(b[3] for b in boxes)]
+            out.append(_RawLine(spans, bno, lno, abs(dy) < 0.05 and dx > 0, box))
     return out
 
 
@@ -89,21 +89,25 @@ def _join_fragments(raw: list[_RawLine]) -> list[_RawLine]:
     Pieces join when they share the baseline and the space between them is no wider than a word space; table
     cells, with their wide gaps, stay apart.
     """
-    rows = sorted((r for r in raw if r.horizontal), key=lambda r: (r.rect.y0, r.rect.x0))
+    rows = sorted((r for r in raw if r.horizontal), key=lambda r: (r.box[1], r.box[0]))
     merged: list[_RawLine] = []
     for r in rows:
         size = max(s["size"] for s in r.spans)
+        b = r.box
         for m in reversed(merged[-6:]):
-            h = min(m.rect.height, r.rect.height)
-            overlap = min(m.rect.y1, r.rect.y1) - max(m.rect.y0, r.rect.y0)
-            gap = r.rect.x0 - m.rect.x1
+            mb = m.box
+            h = min(mb[3] - mb[1], b[3] - b[1])
+            overlap = min(mb[3], b[3]) - max(mb[1], b[1])
+            gap = b[0] - mb[2]
+            if overlap < 0.6 * h or not -1 <= gap <= 2.0 * size:
+                continue
             number_only = bool(SECTION_NUMBER_RE.fullmatch("".join(s["text"] for s in m.spans).strip()))
-            if overlap >= 0.6 * h and -1 <= gap <= (2.0 if number_only else 0.8) * size:
+            if gap <= (2.0 if number_only else 0.8) * size:
                 m.spans += r.spans
-                m.rect |= r.rect
+                m.box = [min(mb[0], b[0]), min(mb[1], b[1]), max(mb[2], b[2]), max(mb[3], b[3])]
                 break
         else:
-            merged.append(_RawLine(list(r.spans), r.block, r.index, True, pymupdf.Rect(r.rect)))
+            merged.append(_RawLine(list(r.spans), r.block, r.index, True, list(b)))
     return merged + [r for r in raw if not r.horizontal]
 
 
@@ -128,7 +132,7 @@ def read_lines(page: pymupdf.Page) -> list[TextLine]:
             bold_prefix += sp["text"]
         gaps = [b["bbox"][0] - a["bbox"][2] for a, b in itertools.pairwise(spans)]
         out.append(TextLine(
-            rect=r.rect, text=text, size=sizes.most_common(1)[0][0], bold=_is_bold(spans[0]),
+            rect=pymupdf.Rect(r.box), text=text, size=sizes.most_common(1)[0][0], bold=_is_bold(spans[0]),
             first_bold_text=bold_prefix.strip(), horizontal=r.horizontal, block=r.block, index_in_block=r.index,
             max_gap_pt=max(gaps, default=0.0), italic=_is_italic(spans[0]),
         ))
