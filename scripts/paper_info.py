@@ -189,8 +189,7 @@ def main(argv: list[str]) -> int:
     skip: dict[int, list[Any]] = {}
     for it in items:
         skip.setdefault(it.page - 1, []).append(it.rect)
-    title_rects, above_abstract = front_matter(doc)
-    skip.setdefault(0, []).extend(title_rects + ([above_abstract] if above_abstract is not None else []))
+    title_rects, _ = front_matter(doc)
     outline = build_outline(doc, pages, margins, body, skip)
     references = count_references(pages, margins, rects, outline)
 

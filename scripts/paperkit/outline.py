@@ -316,7 +316,12 @@ def _find_line(key: str, page: int, pages: list[list[Line]], margins: list[Margi
 def build_outline(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], body: float,
                   skip: dict[int, list[pymupdf.Rect]] | None = None) -> list[Heading]:
     """The outline: bookmarks merged with detected headings when the PDF has bookmarks, else detected headings."""
+    from .metadata import front_matter  # the title and the author block are no section headings
+
     rects = [p.rect for p in doc]
+    skip = {k: list(v) for k, v in (skip or {}).items()}
+    title_rects, above_abstract = front_matter(doc)
+    skip.setdefault(0, []).extend(title_rects + ([above_abstract] if above_abstract is not None else []))
     detected = detect_headings(pages, margins, rects, body, skip)
     detected = _in_reading_order(detected, rects)
     toc = [e for e in doc.get_toc(simple=True) if e[1] and str(e[1]).strip()]
