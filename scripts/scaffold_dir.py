@@ -34,6 +34,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--mode", default="full", choices=MODES,
                    help="note template: full reading note, focus on one aspect, or compare papers")
     p.add_argument("--force", action="store_true", help="replace an existing README.md and paper.pdf")
+    p.add_argument("--templates", metavar="DIR", help="folder of note templates MODE.LANG.md (default: the skill's "
+                   "templates/)")
     p.add_argument("--password", help="password of an encrypted PDF")
     cli.add_json_flag(p)
     return p.parse_args(argv)
@@ -42,7 +44,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
     result = scaffold_note(Path(a.pdf), Path(a.root), name=a.name, force=a.force, lang=a.lang, mode=a.mode,
-                           password=a.password)
+                           password=a.password, templates_dir=Path(a.templates) if a.templates else None)
     for path in result["kept"]:
         cli.progress(f"{PROG}: kept the existing {path} (pass --force to replace it)")
     if not result["title"]:
