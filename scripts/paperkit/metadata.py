@@ -162,28 +162,44 @@ def _find_abstract_heading(order: list[Line]) -> Line | None:
     return None
 
 
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+
+
+def _name_tokens(s: str) -> list[str]:
+    s = _HONORIFIC.sub("", s.strip().strip(",;"))
+    return re.sub(r"\.(?=[^\W\d_])", ". ", s).split()  # "Yu.A.Pusep" reads as "Yu. A. Pusep"
+
+
 def looks_like_name(s: str) -> bool:
-    """'Ashish Vaswani', 'Ian J. Goodfellow', 'Wang-Cheng Kang', 'Laurens van der Maaten'; not 'UC San Diego'."""
-    s = s.strip().strip(",;")
-    if not s or ORG_WORDS.search(s) or any(ch.isdigit() for ch in s):
+    """'Ashish Vaswani', 'Ian J. Goodfellow', 'Wang-Cheng Kang', 'Laurens van der Maaten', 'ANDREW CHARLES',
+    'Michael J Cafarella'; not 'UC San Diego', 'Google Inc.' or 'Mountain View, CA'."""
+    if not s.strip() or ORG_WORDS.search(s) or any(ch.isdigit() for ch in s):
         return False
-    tokens = s.split()
+    tokens = _name_tokens(s)
     if not 2 <= len(tokens) <= 6:
         return False
+    words = [t for t in tokens if t.lower() not in _NAME_PARTICLES]
+    all_caps = not any(c.islower() for t in words for c in t)
     capital = 0
-    for t in tokens:
-        if t.lower() in _NAME_PARTICLES:
-            continue
-        if re.fullmatch(r"(?:[^\W\d_]\.)+(?:-[^\W\d_]\.)*", t) and t[0].isupper():
-            capital += 1  # initials: J. or J.-P.
+    for t in words:
+        if re.fullmatch(r"(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*", t) and t[0].isupper():
+            capital += 1  # initials: J. or J or J.-P.
             continue
         core = t.strip("’'.()")
-        if not core or not core[0].isupper():
+        if not core or not core[0].isupper() or not all(c.isalpha() or c in "-’'." for c in core):
             return False
-        if not any(c.islower() for c in core) or not all(c.isalpha() or c in "-’'." for c in core):
-            return False
+        if not all_caps and not any(c.islower() for c in core):
+            return False  # "UC" in "UC San Diego": capitals among mixed-case words are not a name
         capital += 1
-    return capital >= 2
+    long_words = [t for t in words if len(t.strip(".")) >= 2]
+    return capital >= 2 and bool(long_words)
+
+
+def _tidy_name(name: str) -> str:
+    name = _HONORIFIC.sub("", name).strip()
+    if not any(c.islower() for c in name):  # ANDREW CHARLES -> Andrew Charles
+        name = re.sub(r"[^\W\d_]{2,}", lambda m: m.group(0).capitalize(), name)
+    return name
 
 
 def _split_names(text: str) -> list[str]:
@@ -261,6 +277,7 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
     for row in rows:
         for ln in sorted(row, key=lambda ln: ln.rect.x0):
             for n in _line_names(ln):
+                n = _tidy_name(n)
                 if n not in authors:
                     authors.append(n)
     return authors, _affiliations(zone, {id(ln) for ln in author_lines})
@@ -270,7 +287,9 @@ def _cut_at_body(zone: list[Line], page_rect: pymupdf.Rect, body: float) -> list
     """Without an abstract heading, the author zone ends at the first line of body text or a section heading."""
     out = []
     for ln in sorted(zone, key=lambda ln: ln.rect.y0):
-        if ln.rect.width > page_rect.width * 0.3 and abs(ln.size - body) < 0.6 and len(ln.text) > 60:
+        names = _line_names(ln)
+        is_names = bool(names) and all(looks_like_name(n) for n in names)
+        if ln.rect.width > page_rect.width * 0.3 and abs(ln.size - body) < 0.6 and len(ln.text) > 60 and not is_names:
             break
         if re.match(r"^\s*(?:1|I)\.?\s+[A-Z]", ln.text) and ln.bold:
             break
