@@ -79,13 +79,15 @@ def read_metadata(doc: pymupdf.Document) -> dict:
 
     title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "")
     abstract_line = _find_abstract_heading(order)
-    authors, affiliations = find_authors(lines, title, abstract_line, page.rect, body)
+    authors, affiliations, front_bottom = find_authors(lines, title, abstract_line, page.rect, body)
     abstract = find_abstract(order, abstract_line, vocab) if abstract_line else ""
     if not abstract and doc.page_count > 1:
         order2 = reading_order(page_lines(doc[1]), doc[1].rect.width)
         a2 = _find_abstract_heading(order2)
         if a2 is not None and a2.rect.y0 < doc[1].rect.height * 0.5:
             abstract = find_abstract(order2, a2, vocab)
+    if not abstract and abstract_line is None and authors:
+        abstract = find_headless_abstract(order, front_bottom, page.rect, vocab)
     arxiv_id, arxiv_version = find_arxiv(lines)
     venue, venue_text, venue_year = find_venue(lines)
     year = venue_year or _copyright_year(page1_text) or _arxiv_year(arxiv_id)
@@ -216,11 +218,6 @@ def _split_names(text: str) -> list[str]:
 
 
 def _line_names(ln: Line) -> list[str]:
-    if len(ln.cells) > 1:
-        names = []
-        for cell in ln.cells:
-            names.extend(_split_names(cell))
-        return names
     return _split_names(ln.text_without_marks())
 
 
@@ -240,10 +237,11 @@ def _is_note(ln: Line) -> bool:
 
 
 def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line | None,
-                 page_rect: pymupdf.Rect, body: float) -> tuple[list[str], list[str]]:
-    """Author names in printed order and affiliations, from the lines between the title and the abstract."""
+                 page_rect: pymupdf.Rect, body: float) -> tuple[list[str], list[str], float]:
+    """Author names in printed order, affiliations, and where that front matter ends (y), from the lines between
+    the title and the abstract."""
     if title is None:
-        return [], []
+        return [], [], 0.0
     top = max(ln.rect.y1 for ln in title.lines)
     bottom = abstract_line.rect.y0 if abstract_line else top + page_rect.height * 0.3
     zone = [ln for ln in lines if ln.horizontal and top - 1 <= ln.rect.y0 and ln.rect.y1 <= bottom + 1
@@ -255,41 +253,68 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
     for ln in zone:
         if _is_email(ln) or _is_note(ln) or _STAMP_WORDS.search(ln.text):
             continue
-        names = _line_names(ln)
-        if names and all(looks_like_name(n) for n in names):
+        if _author_part(ln) is not None:
             sig = ln
             break
+    bottom = _front_bottom(zone, top)
     if sig is None:
-        return [], _affiliations(zone, set())
-    author_lines = []
+        return [], _affiliations(zone, {}), bottom
+    author_lines: dict[int, tuple[Line, list[str], str]] = {}
     for ln in zone:
         if ln is sig or (_same_style(ln, sig) and not _is_email(ln) and not _is_note(ln)):
-            names = _line_names(ln)
-            if names and all(looks_like_name(n) for n in names):
-                author_lines.append(ln)
-    rows: list[list[Line]] = []
-    for ln in sorted(author_lines, key=lambda ln: ln.rect.y1):
-        if rows and abs(rows[-1][0].rect.y1 - ln.rect.y1) < max(3.0, ln.size * 0.45):
-            rows[-1].append(ln)
+            part = _author_part(ln)
+            if part is not None:
+                author_lines[id(ln)] = (ln, *part)
+    rows: list[list[tuple[Line, list[str], str]]] = []
+    for entry in sorted(author_lines.values(), key=lambda e: e[0].rect.y1):
+        ln = entry[0]
+        if rows and abs(rows[-1][0][0].rect.y1 - ln.rect.y1) < max(3.0, ln.size * 0.45):
+            rows[-1].append(entry)
         else:
-            rows.append([ln])
+            rows.append([entry])
     authors: list[str] = []
     for row in rows:
-        for ln in sorted(row, key=lambda ln: ln.rect.x0):
-            for n in _line_names(ln):
+        for _, names, _ in sorted(row, key=lambda e: e[0].rect.x0):
+            for n in names:
                 n = _tidy_name(n)
                 if n not in authors:
                     authors.append(n)
-    return authors, _affiliations(zone, {id(ln) for ln in author_lines})
+    rest = {k: v[2] for k, v in author_lines.items()}
+    return authors, _affiliations(zone, rest), bottom
+
+
+def _front_bottom(zone: list[Line], top: float) -> float:
+    """Where the author block ends: the last of the author, affiliation, e-mail and note lines that follow one
+    another from the title down (a headless abstract starts below it)."""
+    bottom = top
+    for ln in zone:  # sorted top to bottom
+        if ln.rect.y0 - bottom > max(2.5 * ln.size, 24):
+            break
+        front = (_is_email(ln) or _is_note(ln) or _author_part(ln) is not None
+                 or (len(ln.text) < 120 and bool(ORG_WORDS.search(ln.text))))
+        if not front:
+            break
+        bottom = max(bottom, ln.rect.y1)
+    return bottom
+
+
+def _author_part(ln: Line) -> tuple[list[str], str] | None:
+    """(names, affiliation printed after them) when the line lists authors: 'Ada Lovelace, Alan Turing' or, in
+    ACM's journal style, 'TAL AUGUST, University of Washington, USA'."""
+    names = _line_names(ln)
+    if names and all(looks_like_name(n) for n in names):
+        return names, ""
+    if len(names) >= 2 and looks_like_name(names[0]) and ORG_WORDS.search(", ".join(names[1:])):
+        return names[:1], ", ".join(names[1:])
+    return None
 
 
 def _cut_at_body(zone: list[Line], page_rect: pymupdf.Rect, body: float) -> list[Line]:
     """Without an abstract heading, the author zone ends at the first line of body text or a section heading."""
     out = []
     for ln in sorted(zone, key=lambda ln: ln.rect.y0):
-        names = _line_names(ln)
-        is_names = bool(names) and all(looks_like_name(n) for n in names)
-        if ln.rect.width > page_rect.width * 0.3 and abs(ln.size - body) < 0.6 and len(ln.text) > 60 and not is_names:
+        long_body_line = ln.rect.width > page_rect.width * 0.3 and abs(ln.size - body) < 0.6 and len(ln.text) > 60
+        if long_body_line and _author_part(ln) is None:
             break
         if re.match(r"^\s*(?:1|I)\.?\s+[A-Z]", ln.text) and ln.bold:
             break
@@ -302,20 +327,26 @@ def _same_style(a: Line, b: Line) -> bool:
     return abs(a.size - b.size) < 0.6 and a.bold == b.bold and fam(a.font) == fam(b.font)
 
 
-def _affiliations(zone: list[Line], author_ids: set[int]) -> list[str]:
-    """Affiliation lines, each run of lines stacked under one another (one grid cell) joined into one entry."""
+def _affiliations(zone: list[Line], author_rest: dict[int, str]) -> list[str]:
+    """Affiliation lines, each run of lines stacked under one another (one grid cell) joined into one entry;
+    author_rest: for author lines, the affiliation printed after the name (or "")."""
     pieces: list[tuple[pymupdf.Rect, float, bool, str]] = []
     for ln in sorted(zone, key=lambda ln: (ln.rect.y0, ln.rect.x0)):
-        if id(ln) in author_ids or _is_email(ln) or _is_note(ln) or _STAMP_WORDS.search(ln.text):
+        if id(ln) in author_rest:
+            if author_rest[id(ln)]:
+                pieces.append((ln.rect, ln.size, True, author_rest[id(ln)]))
             continue
-        texts = ln.cells if len(ln.cells) > 1 else [ln.text_without_marks()]
-        if len(texts) == 1 and texts[0].startswith("|"):
-            texts = ["|" + t for t in texts[0].split("|") if t.strip()]  # "1Univ. A 2Company B": two entries
+        if _is_email(ln) or _is_note(ln) or _STAMP_WORDS.search(ln.text):
+            continue
+        whole = ln.text_without_marks()
+        texts = [whole]
+        if whole.startswith("|") or len(ln.cells) > 1:
+            texts = ["|" + t for t in whole.split("|") if t.strip()]  # "1Univ. A 2Company B": two entries
         for t in texts:
             marked = bool(re.match(r"^\s*(?:\||[\d" + re.escape(MARK_CHARS) + r"])", t))
             t = clean_text(re.sub(r"^[\d" + re.escape(MARK_CHARS) + r"|\s]+", "", t)).strip(" ,;|")
             t = t.replace(" | ", ", ").replace("|", "")
-            if len(re.sub(r"[^A-Za-z]", "", t)) < 3:
+            if len(re.sub(r"[^A-Za-z]", "", t)) < 3 or len(t) > 200:
                 continue
             if looks_like_name(t) and not ORG_WORDS.search(t):
                 continue
@@ -377,6 +408,25 @@ def find_abstract(order: list[Line], heading: Line, vocab: set[str]) -> str:
         paras[-1].append(ln.text_dropping_marks())
         prev = ln
     return "\n\n".join(join_lines(p, vocab) for p in paras if p)
+
+
+def find_headless_abstract(order: list[Line], after_y: float, page_rect: pymupdf.Rect, vocab: set[str]) -> str:
+    """An abstract printed without a heading (ACM journals, REVTeX): the first paragraph below the authors."""
+    parts: list[str] = []
+    prev: Line | None = None
+    for ln in order:
+        if ln.rect.y0 <= after_y or _is_email(ln):
+            continue
+        if not parts and ln.rect.y0 > page_rect.height * 0.6:
+            return ""
+        if _STOP_AFTER_ABSTRACT.match(ln.text) or _looks_heading(ln, prev.size if prev else ln.size + 9):
+            break
+        if prev is not None and (_new_paragraph(prev, ln) or abs(ln.size - prev.size) > 1):
+            break
+        parts.append(ln.text_dropping_marks())
+        prev = ln
+    text = join_lines(parts, vocab)
+    return text if len(text) >= 200 else ""
 
 
 def _looks_heading(ln: Line, ref_size: float | None) -> bool:
@@ -474,7 +524,8 @@ _ICML = re.compile(r"Proceedings of the\s+\d+\w*\s+International Conference on M
                    re.IGNORECASE | re.DOTALL)
 _GENERIC = re.compile(r"\b(" + "|".join(sorted(set(VENUES), key=len, reverse=True)) + r")\s*['’]?\s*(\d{4}|\d{2})\b")
 _VENUE_CONTEXT = re.compile(r"conference|proceedings|workshop|symposium|published|accepted|copyright|©|"
-                            r"association for|society|journal|transactions", re.IGNORECASE)
+                            r"association for|society|journal|transactions|open access|this [A-Za-z]+ \d{4} paper",
+                            re.IGNORECASE)
 
 
 def _full_year(yy: str) -> int:
@@ -482,6 +533,34 @@ def _full_year(yy: str) -> int:
     if y >= 100:
         return y
     return 2000 + y if y < 70 else 1900 + y
+
+
+_LONG_NAMES = (
+    (r"Annual Meeting of the Association for Computational Linguistics", "ACL"),
+    (r"Conference on Empirical Methods in Natural Language Processing", "EMNLP"),
+    (r"North American Chapter of the Association for Computational Linguistics", "NAACL"),
+    (r"European Chapter of the Association for Computational Linguistics", "EACL"),
+    (r"Asia-Pacific Chapter of the Association for Computational Linguistics", "AACL"),
+    (r"International Conference on Computational Linguistics", "COLING"),
+    (r"Conference on Computer Vision and Pattern Recognition", "CVPR"),
+    (r"International Conference on Computer Vision", "ICCV"),
+    (r"European Conference on Computer Vision", "ECCV"),
+    (r"International Conference on Learning Representations", "ICLR"),
+    (r"AAAI Conference on Artificial Intelligence", "AAAI"),
+    (r"International Joint Conference on Artificial Intelligence", "IJCAI"),
+    (r"Conference on Uncertainty in Artificial Intelligence", "UAI"),
+    (r"International Conference on Artificial Intelligence and Statistics", "AISTATS"),
+    (r"Conference on Knowledge Discovery and Data Mining", "KDD"),
+    (r"Conference on Research and Development in Information Retrieval", "SIGIR"),
+    (r"Conference on Web Search and Data Mining", "WSDM"),
+    (r"Conference on Information and Knowledge Management", "CIKM"),
+    (r"Conference on Recommender Systems", "RecSys"),
+    (r"The Web Conference|World Wide Web Conference", "WWW"),
+    (r"Transactions on Pattern Analysis and Machine Intelligence", "TPAMI"),
+    (r"Journal of Machine Learning Research", "JMLR"),
+    (r"Transactions of the Association for Computational Linguistics", "TACL"),
+    (r"Transactions on Machine Learning Research", "TMLR"),
+)
 
 
 def find_venue(lines: list[Line]) -> tuple[str, str, int | None]:
@@ -516,6 +595,12 @@ def find_venue(lines: list[Line]) -> tuple[str, str, int | None]:
                 parens = (acro, clean_text(ln.text), _full_year(m.group(2)))
     if parens:
         return parens
+    for pattern, acro in _LONG_NAMES:  # "Proceedings of the 58th Annual Meeting of the ACL ... 2020"
+        m = re.search(r"(?:Proceedings of|Published (?:in|at)|Accepted (?:at|to|in)|In)\s+(?:the\s+)?[^.]{0,80}?"
+                      + pattern, flat, re.IGNORECASE)
+        if m:
+            y = re.search(r"\b((?:19|20)\d{2})\b", flat[m.start():m.end() + 160])
+            return acro, _sentence(flat, m), int(y.group(1)) if y else None
     for ln in lines:
         if not _VENUE_CONTEXT.search(ln.text):
             continue

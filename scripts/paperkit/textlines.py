@@ -18,7 +18,7 @@ import pymupdf
 # Ligatures expanded (ﬁ -> fi); whitespace kept; text clipped to the page.
 TEXT_FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES)
 
-MARK_CHARS = "∗*†‡§¶‖⋆★☆♯♮♭♣♦♠♥◇◆○●⊥⊤"
+MARK_CHARS = "∗*†‡§¶‖⋆★☆♯♮♭♣♦♠♥♢♡♤♧◇◆○●⊥⊤"
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|-b$|\.b$|cmbx|bx\d|sbx", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|-it$|ital|cmti|cmmi|-i$", re.IGNORECASE)
 # LaTeX's old font encodings print accents as separate spacing characters before (or after) the letter.
@@ -86,12 +86,12 @@ class Line:
         """The line's text with superscript-sized spans (footnote marks, affiliation numbers) replaced by '|'."""
         out = []
         for s in self.spans:
-            t = s["text"]
-            if _is_mark_span(s, self.size, max_ratio):
+            if s.get("cell_break") or _is_mark_span(s, self.size, max_ratio):
                 out.append("|")
             else:
-                out.append(t)
-        return clean_text("".join(out).replace("|", " | ")).replace("| |", "|")
+                out.append(s["text"])
+        text = clean_text("".join(out).replace("|", " | "))
+        return re.sub(r"\|(?:\s*\|)+", "|", text)
 
     def text_dropping_marks(self) -> str:
         """The line's text without footnote marks set small after a word ('train.1' -> 'train.')."""
@@ -115,6 +115,10 @@ def _is_mark_span(span: dict, line_size: float, max_ratio: float) -> bool:
     small = span["size"] < line_size * max_ratio or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
     if small and re.fullmatch(r"[\d,\s" + re.escape(MARK_CHARS) + r"a-e]+", t):
         return True
+    core = re.sub(r"[\s,]", "", t)
+    symbols = len(core) <= 4 and not re.search(r"[A-Za-z]{2}", core) and not core.isalpha()
+    if small and (symbols or re.fullmatch(r"[α-ωΑ-Ω]{1,3}", core)):
+        return True  # Greek letters or symbols as affiliation marks: "α,τ∗", "♠"
     return bool(re.fullmatch(r"[" + re.escape(MARK_CHARS) + r"\s,]+", t)) and any(c in MARK_CHARS for c in t)
 
 
@@ -190,27 +194,30 @@ def _baseline(ln: dict) -> float:
 
 
 def _make_line(page_index: int, bno: int, group: list[dict], horizontal: bool) -> Line:
+    """One visual line from PyMuPDF lines on one baseline; a wide gap between them (an author grid, a table row)
+    becomes a separator span marked "cell_break", so cells can be told apart later."""
     group.sort(key=lambda ln: ln["bbox"][0])
     spans: list[dict] = []
-    cells: list[str] = []
     rect = pymupdf.Rect()
-    cell: list[dict] = []
     size_ref = max(s["size"] for ln in group for s in ln["spans"])
     prev_x1 = None
     for ln in group:
         lspans = [s for s in ln["spans"] if s["text"]]
         if prev_x1 is not None and lspans:
             gap = ln["bbox"][0] - prev_x1
-            if gap > size_ref * 0.9:
-                cells.append(clean_text(_smallcaps_text(cell)[0]))
-                cell = []
-            spans.append({**lspans[0], "text": " ", "size": lspans[0]["size"]})
-        cell.extend(lspans)
+            spans.append({**lspans[0], "text": " ", "cell_break": gap > size_ref * 0.9})
         spans.extend(lspans)
         rect |= pymupdf.Rect(ln["bbox"])
         prev_x1 = ln["bbox"][2]
-    if cell:
-        cells.append(clean_text(_smallcaps_text(cell)[0]))
+    cells: list[str] = []
+    cell: list[dict] = []
+    for sp in spans:
+        if sp.get("cell_break"):
+            cells.append(clean_text(_smallcaps_text(cell)[0]))
+            cell = []
+        else:
+            cell.append(sp)
+    cells.append(clean_text(_smallcaps_text(cell)[0]))
     text, caps_size = _smallcaps_text(spans)
     size, font, bold, italic = _dominant(spans)
     if caps_size:
