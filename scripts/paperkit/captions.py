@@ -7,6 +7,7 @@ text block. Each figure or table number keeps its best candidate, as each is cap
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import pymupdf
@@ -167,12 +168,19 @@ def page_candidates(pc: PageContent, body_size: float, column_spans: list[tuple[
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
-    """Keeps, for each (kind, number), the best candidate that scores as a caption."""
+    """Keeps, for each (kind, number), the best candidate that scores as a caption.
+
+    When a number has several, the one set in the paper's usual caption size wins over a higher score: a
+    "Figure 1." inside a screenshot of another paper is not this paper's Figure 1.
+    """
+    good = [c for c in cands if c.score >= MIN_SCORE]
+    sizes = Counter(round(c.lines[0].size * 2) / 2 for c in good)
+    usual = sizes.most_common(1)[0][0] if sizes else 0.0
     best: dict[tuple[str, str], Candidate] = {}
-    for c in cands:
-        if c.score < MIN_SCORE:
-            continue
+    for c in good:
         key = (c.caption.kind, c.caption.number.upper())
-        if key not in best or c.score > best[key].score:
+        rank = (abs(round(c.lines[0].size * 2) / 2 - usual) < 0.6, c.score)
+        old = best.get(key)
+        if old is None or rank > (abs(round(old.lines[0].size * 2) / 2 - usual) < 0.6, old.score):
             best[key] = c
     return sorted(best.values(), key=lambda c: (c.caption.page_index, c.caption.rect.y0, c.caption.rect.x0))

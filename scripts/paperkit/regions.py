@@ -203,10 +203,12 @@ def _fits(e: Element, seed: Seed) -> bool:
     if not _in_zone(e.rect, seed.zone, e.kind):
         return False
     r = e.rect
+    # a drawing may reach under its caption (a rule touching it, a background larger than the plot): it still
+    # counts when most of it lies on the seed's side; the body is cut at the caption later
     if seed.direction == "up":
-        beside = e.kind == "blob" and r.y1 < cap.y1 and r.y0 < cap.y0 - 10  # a rule that touches the caption
+        beside = e.kind == "blob" and r.y0 < cap.y0 - 10 and (r.y0 + r.y1) / 2 < cap.y0
         return (r.y1 <= cap.y0 + 3 or beside) and r.y0 >= seed.limit - 0.5
-    beside = e.kind == "blob" and r.y0 > cap.y0 and r.y1 > cap.y1 + 10
+    beside = e.kind == "blob" and r.y1 > cap.y1 + 10 and (r.y0 + r.y1) / 2 > cap.y1
     return (r.y0 >= cap.y1 - 3 or beside) and r.y1 <= seed.limit + 0.5
 
 
