@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pymupdf
 
 from .outline import Heading
-from .textlines import Line, Margins, keep_hyphen, reading_order
+from .textlines import Line, Margins, fix_accents, keep_hyphen, reading_order
 
 MAX_BLOCKS_FOR_COLUMNS = 150
 ProgressFn = Callable[[int, int], None]
@@ -117,7 +117,7 @@ def _convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margi
     out = []
     for i, md in enumerate(md_pages):
         md = _fix_hyphens(md, pages[i], margins[i], doc[i].rect, vocab)
-        out.append(_tidy(md))
+        out.append(_tidy(fix_accents(md)))
     return FullText(pages=out, engine=engine)
 
 

@@ -48,7 +48,7 @@ def _style(ln: Line) -> tuple:
 
 
 def _heading_looks(ln: Line, body: float, numbered: bool) -> bool:
-    if ln.bold or ln.size >= body + 0.9:
+    if ln.bold or ln.size >= body + 0.9 or ln.smallcaps:
         return True
     if numbered and ln.italic:
         return True  # IEEE subsections: "A. Embedding Layer" in italics
@@ -112,10 +112,12 @@ def detect_headings(pages: list[list[Line]], margins: list[Margins], page_rects:
             num, title = c
             rect = pymupdf.Rect(ln.rect)
             # a heading wrapped over two or three lines: same style, right below, not a heading of its own
-            while k < len(order) and len(title) < 160:
+            wraps = ln.bold or ln.size >= body + 0.9  # only a heading set apart from the body can run on
+            while wraps and k < len(order) and len(title) < 160:
                 nxt = order[k]
-                if (_style(nxt) != _style(ln) or nxt.rect.y1 - rect.y1 > ln.size * 1.6 or nxt.rect.y0 < rect.y0
-                        or _NUMBERED.match(nxt.text) or not _uniform(nxt) or len(nxt.text) > 90):
+                if (_style(nxt) != _style(ln) or nxt.smallcaps != ln.smallcaps or nxt.rect.y0 < rect.y0
+                        or nxt.rect.y1 - rect.y1 > ln.size * 1.6 or _NUMBERED.match(nxt.text) or not _uniform(nxt)
+                        or len(nxt.text) > 90):
                     break
                 title = clean_text(title + " " + nxt.text_dropping_marks()).rstrip(".:")
                 rect |= nxt.rect

@@ -23,7 +23,7 @@ _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|-b$|\.b$|cmbx|bx\d
 _ITALIC_FONT = re.compile(r"italic|oblique|-it$|ital|cmti|cmmi|-i$", re.IGNORECASE)
 # LaTeX's old font encodings print accents as separate spacing characters before (or after) the letter.
 _SPACING_ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327",
-                    "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˝": "\u030b"}
+                    "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˝": "\u030b", "˛": "\u0328", "˙": "\u0307"}
 _ACCENT_RE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
 
 
@@ -69,6 +69,7 @@ class Line:
     horizontal: bool = True
     spans: list[dict] = field(default_factory=list, repr=False)
     cells: list[str] = field(default_factory=list)  # pieces separated by wide gaps (author grids)
+    smallcaps: bool = False  # set in small capitals (a heading style), text rebuilt in mixed case
 
     @property
     def x0(self) -> float:
@@ -223,7 +224,8 @@ def _make_line(page_index: int, bno: int, group: list[dict], horizontal: bool) -
     if caps_size:
         size = caps_size
     return Line(page_index=page_index, text=clean_text(text), rect=rect, size=size, font=font, bold=bold,
-                italic=italic, block=bno, horizontal=horizontal, spans=spans, cells=[c for c in cells if c])
+                italic=italic, block=bno, horizontal=horizontal, spans=spans, cells=[c for c in cells if c],
+                smallcaps=bool(caps_size))
 
 
 def reading_order(lines: Iterable[Line], page_width: float) -> list[Line]:
