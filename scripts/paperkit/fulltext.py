@@ -205,7 +205,8 @@ def _fix_hyphens(md: str, lines: list[Line], m: Margins, page_rect: pymupdf.Rect
 
 
 _FENCE = re.compile(r"^\s*```")
-_BLOCKISH = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|\||>|<!--|```|\$\$)")
+_STARTS_BLOCK = re.compile(r"^\s*(?:#{1,6}\s|[-*+•]\s|\d{1,2}[.)]\s|\||>|<!--|```|\$\$|\[(?:Table|Figure) )")
+_ENDS_BLOCK = re.compile(r"^\s*(?:#{1,6}\s|\||<!--|```|\$\$|\[(?:Table|Figure) )")  # nothing runs on after these
 
 
 def _tidy(md: str) -> str:
@@ -231,7 +232,7 @@ def _tidy(md: str) -> str:
             out_lines.append("")
             continue
         prev = out_lines[-1] if out_lines else ""
-        if line.strip() and prev.strip() and not _BLOCKISH.match(line) and not _BLOCKISH.match(prev):
+        if line.strip() and prev.strip() and not _STARTS_BLOCK.match(line) and not _ENDS_BLOCK.match(prev):
             out_lines[-1] = prev + " " + line.strip()
         else:
             out_lines.append(line)
@@ -247,7 +248,7 @@ def _join_broken_paragraphs(text: str) -> str:
     out: list[str] = []
     for p in paras:
         prev = out[-1] if out else ""
-        if (prev and p and not _BLOCKISH.match(prev) and not _BLOCKISH.match(p)
+        if (prev and p and not _ENDS_BLOCK.match(prev) and not _STARTS_BLOCK.match(p)
                 and re.search(r"[a-z,;(\-]$", prev.rstrip()) and re.match(r"\s*(?:\[\d|[a-z(])", p)):
             out[-1] = prev.rstrip() + " " + p.lstrip()
         else:
