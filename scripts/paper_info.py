@@ -139,7 +139,12 @@ def load_items(folder: Path, doc: Any) -> tuple[list[TableItem], list[dict[str, 
         listed = [{"label": it.name, "kind": it.kind, "number": it.number, "page": it.page, "file": it.file,
                    "caption": it.caption} for it in items]
         return items, listed, str(MANIFEST)
-    items = items_from_figure_engine(doc)
+    try:
+        items = items_from_figure_engine(doc)
+    except Exception as exc:  # noqa: BLE001 -- the figure engine failing must not cost the paper's facts; say so
+        cli.progress(f"{PROG}: warning: the figure engine failed on this PDF ({type(exc).__name__}: {exc}); "
+                     "run smart_extract.py first so images/figures.yaml lists the tables")
+        return [], [], "none (the figure engine failed: tables skipped)"
     if items is None:
         return [], [], "none (paperkit.pipeline is not available: tables skipped)"
     return items, [], "figure engine (no images/figures.yaml yet)"
@@ -199,14 +204,14 @@ def main(argv: list[str]) -> int:
 
     regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
     text = convert(doc, pages, margins, outline, title_rects, vocab, layout=a.layout, regions=regions,
-                   progress=on_page)
+                   title=meta["title"], progress=on_page)
 
     table_files: dict[str, str] = {}
     for t in tables:
         page = doc[t.page - 1]
         rows = extract_cells(page, t.rect)
         table_files[t.filename] = to_markdown(t, rows, [] if rows else text_lines(page, t.rect))
-    if not tables and table_source.startswith("none"):
+    if not tables and table_source.startswith("none (paperkit"):
         say(f"{PROG}: note: tables skipped: no images/figures.yaml and the figure engine is not available")
 
     info = {"generator": GENERATOR, "pdf": pdf.name, **meta}

@@ -527,3 +527,13 @@ def test_corpus_pdfs_untouched():
     """The script never writes next to the corpus PDFs (tests pass --out or copy the PDF)."""
     if CORPUS_PDFS.is_dir():
         assert sorted(p.suffix for p in CORPUS_PDFS.iterdir() if p.suffix != ".pdf") == []
+
+
+def test_layout_mode(built_paper):
+    """--layout: pymupdf4llm's ONNX layout model writes paper.md; page markers and the title are still there."""
+    assert paper_info.main([str(built_paper), "--layout", "--quiet"]) == 0
+    md = (built_paper.parent / "paper.md").read_text(encoding="utf-8")
+    assert [int(n) for n in re.findall(r"<!-- page (\d+) -->", md)] == [1, 2, 3]
+    assert f"# {TITLE}" in md and "ALPHA starts the left column" in md
+    info = yaml.safe_load((built_paper.parent / "paper.yaml").read_text(encoding="utf-8"))
+    assert info["text_engine"].startswith("pymupdf4llm layout")

@@ -66,16 +66,20 @@ def _fast_rag_flags() -> Iterator[None]:
 
 def convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
             title_rects: list[pymupdf.Rect], vocab: set[str], *, layout: bool = False,
-            regions: list[tuple[int, pymupdf.Rect, str]] | None = None,
+            regions: list[tuple[int, pymupdf.Rect, str]] | None = None, title: str = "",
             progress: ProgressFn | None = None) -> FullText:
     """Markdown for every page: headings marked from the outline, running heads and page numbers cut off, the
     text inside figure and table bodies (regions: 0-based page, box, what to say instead) replaced by a pointer."""
     work = _without_regions(doc, regions or [])
     try:
-        return _convert(work, pages, margins, headings, title_rects, vocab, layout, progress)
+        text = _convert(work, pages, margins, headings, title_rects, vocab, layout, progress)
     finally:
         if work is not doc:
             work.close()
+    squash = lambda t: re.sub(r"[^a-z0-9]", "", t.lower())  # noqa: E731
+    if title and text.pages and squash(title) not in squash(text.pages[0]):
+        text.pages[0] = f"# {title}\n\n{text.pages[0]}"  # the layout model files the title under page headers
+    return text
 
 
 def _without_regions(doc: pymupdf.Document, regions: list[tuple[int, pymupdf.Rect, str]]) -> pymupdf.Document:

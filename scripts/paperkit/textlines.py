@@ -22,7 +22,7 @@ MARK_CHARS = "∗*†‡§¶‖⋆★☆♯♮♭♣♦♠♥♢♡♤♧◇◆�
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|-b$|\.b$|cmbx|bx\d|sbx", re.IGNORECASE)
 _ITALIC_FONT = re.compile(r"italic|oblique|-it$|ital|cmti|cmmi|-i$", re.IGNORECASE)
 # LaTeX's old font encodings print accents as separate spacing characters before (or after) the letter.
-_SPACING_ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327",
+_SPACING_ACCENTS = {"´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327",
                     "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˝": "\u030b", "˛": "\u0328", "˙": "\u0307"}
 _ACCENT_RE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
 
