@@ -198,14 +198,7 @@ def main(argv: list[str]) -> int:
     outline = build_outline(doc, pages, margins, body, skip)
     references = count_references(pages, margins, rects, outline)
 
-    def on_page(done: int, total: int) -> None:
-        if total >= 20 and (done % 20 == 0 or done == total):
-            say(f"{PROG}: text of {done}/{total} pages")
-
-    regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
-    text = convert(doc, pages, margins, outline, title_rects, vocab, layout=a.layout, regions=regions,
-                   title=meta["title"], progress=on_page)
-
+    # tables first: pymupdf4llm un-rotates rotated pages of the document it reads
     table_files: dict[str, str] = {}
     for t in tables:
         page = doc[t.page - 1]
@@ -213,6 +206,14 @@ def main(argv: list[str]) -> int:
         table_files[t.filename] = to_markdown(t, rows, [] if rows else text_lines(page, t.rect))
     if not tables and table_source.startswith("none (paperkit"):
         say(f"{PROG}: note: tables skipped: no images/figures.yaml and the figure engine is not available")
+
+    def on_page(done: int, total: int) -> None:
+        if total >= 20 and (done % 20 == 0 or done == total):
+            say(f"{PROG}: text of {done}/{total} pages")
+
+    regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
+    text = convert(doc, pages, margins, outline, title_rects, vocab, layout=a.layout, regions=regions,
+                   title=meta["title"], progress=on_page)
 
     info = {"generator": GENERATOR, "pdf": pdf.name, **meta}
     taken = apply_source(info, source)

@@ -537,3 +537,15 @@ def test_layout_mode(built_paper):
     assert f"# {TITLE}" in md and "ALPHA starts the left column" in md
     info = yaml.safe_load((built_paper.parent / "paper.yaml").read_text(encoding="utf-8"))
     assert info["text_engine"].startswith("pymupdf4llm layout")
+
+
+def test_rotated_page_still_read(built_paper, tmp_path):
+    doc = pymupdf.open(built_paper)
+    doc[1].set_rotation(90)  # a landscape page, as wide appendix tables come
+    rotated = tmp_path / "rotated" / "paper.pdf"
+    rotated.parent.mkdir()
+    doc.save(rotated)
+    assert paper_info.main([str(rotated), "--quiet"]) == 0
+    md = (rotated.parent / "paper.md").read_text(encoding="utf-8")
+    page2 = md.split("<!-- page 2 -->")[1].split("<!-- page 3 -->")[0]
+    assert "E19 " in page2 and "3.1" in page2

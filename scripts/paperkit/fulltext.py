@@ -144,7 +144,9 @@ def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Mar
         for i, page in enumerate(doc):
             m = margins[i]
             blocks = len({ln.block for ln in pages[i]})
-            if blocks > MAX_BLOCKS_FOR_COLUMNS:
+            if page.rotation:  # a landscape page (wide tables): pymupdf4llm reads nothing there; plain blocks
+                out.append("\n\n".join(b[4].strip() for b in page.get_text("blocks", sort=True) if b[4].strip()))
+            elif blocks > MAX_BLOCKS_FOR_COLUMNS:
                 out.append(_lines_page(pages[i], m, page.rect, by_page.get(i, [])))
             else:
                 md = pymupdf_rag.to_markdown(
