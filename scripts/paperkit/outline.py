@@ -279,23 +279,24 @@ def merge_with_toc(toc: list[list], detected: list[Heading], pages: list[list[Li
             continue
         h.level = 1
         out.append(h)
-    out.sort(key=lambda h: (h.page, h.rect.y0 if h.rect is not None else 1e9, _column(h)))
     return _in_reading_order(out, page_rects)
 
 
-def _column(h: Heading) -> float:
-    return h.rect.x0 if h.rect is not None else 0.0
-
-
 def _in_reading_order(hs: list[Heading], page_rects: list[pymupdf.Rect]) -> list[Heading]:
-    """Within a page: left column before right column (two-column papers)."""
-    def key(h: Heading) -> tuple:
+    """Within a page: left column before right column (two-column papers). An entry whose place on the page is
+    unknown keeps its place after the entry before it (the bookmarks' order)."""
+    keys: list[tuple] = []
+    prev: tuple = (0, -1, -1.0, 0)
+    for i, h in enumerate(hs):
         if h.rect is None:
-            return (h.page, 2, 1e9)
-        mid = page_rects[h.page - 1].width / 2
-        col = 0 if h.rect.x1 <= mid + 20 or h.rect.x0 < mid - 20 else 1
-        return (h.page, col, h.rect.y0)
-    return sorted(hs, key=key)
+            k = (h.page, -1, -1.0, i) if prev[0] != h.page else (*prev[:3], i)
+        else:
+            mid = page_rects[h.page - 1].width / 2
+            col = 0 if h.rect.x1 <= mid + 20 or h.rect.x0 < mid - 20 else 1
+            k = (h.page, col, h.rect.y0, i)
+        keys.append(k)
+        prev = k
+    return [h for _, h in sorted(zip(keys, hs, strict=True), key=lambda kh: kh[0])]
 
 
 def _find_line(key: str, page: int, pages: list[list[Line]], margins: list[Margins],
