@@ -219,7 +219,8 @@ def assert_self_contained(html_path: Path, note: Path) -> PageParts:
             if value.startswith("#"):
                 ids = {a.get("id") for _, a in page.tags}
                 assert unquote(value[1:]) in ids, f"anchor {value} has no target"
-    note_images = {p.read_bytes(): p.name for p in (note / "images").glob("*.png")}
+    note_images = {p.read_bytes(): p.name for p in (note / "images").iterdir()
+                   if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")}
     used = set()
     for img in page.all("img"):
         header, b64 = img["src"].split(",", 1)
@@ -227,7 +228,8 @@ def assert_self_contained(html_path: Path, note: Path) -> PageParts:
         data = base64.b64decode(b64, validate=True)
         assert data in note_images, "an embedded image is not byte-identical to a file in images/"
         used.add(note_images[data])
-    linked = set(re.findall(r"\]\(images/([^)]+\.png)\)", (note / "README.md").read_text(encoding="utf-8")))
+    linked = set(re.findall(r"\]\(<?images/([^)\s>]+\.(?:png|jpe?g|gif|svg|webp))",
+                            (note / "README.md").read_text(encoding="utf-8")))
     assert used == linked, f"images linked in the note but not embedded: {linked - used}"
     return page
 
