@@ -17,7 +17,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("result", re.compile(r"\bvisuali[sz]|\bheat[- ]?maps?\b|\battention (maps?|weights)\b|\bt-sne\b|\bcurves?\b|"
                           r"\bsamples? (of|from|generated)\b|\bexamples? of (generated|outputs?)\b|"
                           r"\b(accuracy|error|loss|performance|results?) (of|on|for|with|versus|vs)\b", re.IGNORECASE)),
-    ("arch", re.compile(r"\barchitecture|\boverview\b|\bframework\b|\bstructure of (our|the proposed)\b|\bpipeline\b|"
+    ("arch", re.compile(r"\barchitecture|\boverview\b|\b(encoder|decoder)\b|\bframework\b|"
+                        r"\bstructure of (our|the proposed)\b|\bpipeline\b|"
                         r"\bdiagram\b|\bthe (proposed )?model\b|\bnetwork design\b|\bsystem\b", re.IGNORECASE)),
     ("method", re.compile(r"\billustrat|\bprocedure|\balgorithm|\bprocess\b|\bmechanism\b|\bworkflow\b|"
                           r"\bschematic\b|\blayers?\b|\bmodules?\b|\bblocks?\b|\bembedding\b|\brepresentation\b|"

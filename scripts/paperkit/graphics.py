@@ -67,8 +67,9 @@ def is_rule(r: pymupdf.Rect) -> bool:
 
 
 def _same_span(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
-    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-    return overlap >= 0.85 * max(a.width, b.width)
+    """Rules of one table start and end at about the same x (a plot's axis under a table does not)."""
+    tol = max(3.0, 0.03 * max(a.width, b.width))
+    return abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol
 
 
 def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect]) -> list[pymupdf.Rect]:

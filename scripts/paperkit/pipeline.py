@@ -70,7 +70,8 @@ def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_siz
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
     walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
     elements = [reg.Element(b.rect, "blob") for b in blobs]
-    elements += [reg.Element(ln.rect, "text") for ln in pc.lines if ln.role == ""]
+    # a rotated label (an axis title) may stick out of its column like a drawing: it counts as one
+    elements += [reg.Element(ln.rect, "text" if ln.horizontal else "blob") for ln in pc.lines if ln.role == ""]
     return PageAnalysis(pc, cols, blobs, elements, walls)
 
 

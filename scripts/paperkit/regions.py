@@ -261,21 +261,30 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
         fronts[si] |= e.rect
 
 
+HUG_PT = 6.0  # a label this close beside a figure's side belongs to it (a rotated axis title)
+
+
 def absorb(body: pymupdf.Rect, si: int, elements: list[Element], seed: Seed) -> pymupdf.Rect:
-    """Takes in free elements that overlap the body (a legend inside a plot, a label over a drawing)."""
+    """Takes in free elements that overlap the body (a legend inside a plot, a label over a drawing), and narrow
+    labels hugging its left or right side within its height, even where they stick out of the column."""
     changed = True
     while changed:
         changed = False
         for e in elements:
-            if e.owner >= 0 or not e.rect.intersects(body):
+            if e.owner >= 0 or e.rect.intersects(seed.caption.rect):
                 continue
-            inter = e.rect & body
-            if abs(inter) < 0.5 * abs(e.rect) and e.kind == "text":
-                continue
-            if e.rect.intersects(seed.caption.rect) or not _in_zone(e.rect, seed.zone, e.kind):
-                continue
+            r = e.rect
+            if r.intersects(body):
+                if abs(r & body) < 0.5 * abs(r) and e.kind == "text":
+                    continue
+                if not _in_zone(r, seed.zone, e.kind):
+                    continue
+            else:
+                beside = 0 <= body.x0 - r.x1 <= HUG_PT or 0 <= r.x0 - body.x1 <= HUG_PT
+                if not (beside and r.width <= 20 and r.y0 >= body.y0 - 2 and r.y1 <= body.y1 + 2):
+                    continue
             e.owner = si
-            body |= e.rect
+            body |= r
             changed = True
     return body
 
