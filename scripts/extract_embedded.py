@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Save every bitmap embedded in a PDF once, as PNG, with the colours a reader sees."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from paperkit import batch_output, cli
+from paperkit.embedded import file_names, find_images
+from paperkit.pdf import open_pdf, was_repaired
+
+PROG = "extract_embedded.py"
+TOOL = "extract_embedded"
+MANIFEST = "extract_embedded.json"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = cli.make_parser(
+        PROG,
+        "Save every bitmap embedded in the PDF (photos, raster plots, screenshots) once -- deduplicated across pages "
+        "-- at its own resolution, with its soft mask (transparency) applied and CMYK or other colour spaces turned "
+        "into RGB, as OUTDIR/img_p{page}_{n}.png (page: the first page that shows it; n: reading order on that "
+        "page). Icons smaller than --min-size pixels are skipped. OUTDIR/extract_embedded.json lists the files.",
+        [
+            "python scripts/extract_embedded.py paper.pdf paper-notes/deepfm/embedded",
+            "python scripts/extract_embedded.py paper.pdf out/ --min-size 200 --json",
+            "python scripts/extract_embedded.py paper.pdf out/ --force",
+        ],
+    )
+    p.add_argument("pdf", help="the PDF file")
+    p.add_argument("outdir", help="folder for the PNG files (created if needed)")
+    p.add_argument("--min-size", type=int, default=64, metavar="PX",
+                   help="skip bitmaps narrower or lower than this many pixels")
+    p.add_argument("--force", action="store_true", help="overwrite files in OUTDIR that this tool did not write")
+    p.add_argument("--password", help="password of an encrypted PDF")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    cli.add_json_flag(p)
+    a = p.parse_args(argv)
+    if a.min_size < 1:
+        p.error("--min-size must be at least 1 pixel")
+    return a
+
+
+def main(argv: list[str]) -> int:
+    a = parse_args(argv)
+    doc = open_pdf(a.pdf, a.password)
+    outdir = Path(a.outdir)
+    say = (lambda _m: None) if a.quiet else cli.progress
+    if was_repaired(doc):
+        say(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the images")
+    images = find_images(doc, a.min_size, warn=lambda m: say(f"{PROG}: warning: {m}"))
+    names = file_names(images)
+    items = [{"file": n, "page": im.page, "xref": im.xref, "width": im.width_px, "height": im.height_px,
+              "bbox": [round(v, 1) for v in im.bbox_pt]} for n, im in zip(names, images, strict=True)]
+    batch_output.write_batch(
+        outdir, TOOL, MANIFEST, names, lambda i: images[i].pixmap.tobytes("png"),
+        {"pdf": Path(a.pdf).name, "pages": doc.page_count, "min_size_px": a.min_size, "images": items}, a.force)
+
+    human = [f"{outdir}: {len(items)} image(s)"]
+    human += [f"  p{it['page']:<3} {it['width']:>5}x{it['height']:<5} {it['file']}" for it in items]
+    cli.emit({"outdir": str(outdir), "images": items}, a.json, "\n".join(human))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(PROG, main))
