@@ -572,7 +572,12 @@ def measure(doc: pymupdf.Document, items: list[Item]) -> None:
         it.bbox = [round(v, 2) for v in box]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Writes the PDF and the truth; with --out DIR, into DIR (sample-paper.pdf, sample-paper-truth.json)."""
+    args = sys.argv[1:] if argv is None else argv
+    pdf_out, truth_out = PDF_OUT, TRUTH_OUT
+    if args[:1] == ["--out"] and len(args) == 2:
+        pdf_out, truth_out = Path(args[1]) / PDF_OUT.name, Path(args[1]) / TRUTH_OUT.name
     doc, items, sections = build()
     doc.set_metadata({"title": TITLE, "author": ", ".join(AUTHORS), "subject": "", "keywords": "",
                       "creator": "tests/make_sample_paper.py", "producer": "PyMuPDF",
@@ -580,17 +585,17 @@ def main() -> int:
     data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc = pymupdf.open("pdf", data)
     measure(doc, items)
-    PDF_OUT.parent.mkdir(parents=True, exist_ok=True)
-    PDF_OUT.write_bytes(data)
+    pdf_out.parent.mkdir(parents=True, exist_ok=True)
+    pdf_out.write_bytes(data)
     truth = {
         "title": TITLE, "authors": AUTHORS, "arxiv": ARXIV, "abstract": ABSTRACT,
         "sections": sections,
         "items": [{"label": i.label, "kind": i.kind, "number": i.number, "page": i.page, "bbox": i.bbox,
                    "caption": i.caption} for i in items],
     }
-    TRUTH_OUT.parent.mkdir(parents=True, exist_ok=True)
-    TRUTH_OUT.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {PDF_OUT} ({doc.page_count} pages, {len(items)} figures and tables) and {TRUTH_OUT}")
+    truth_out.parent.mkdir(parents=True, exist_ok=True)
+    truth_out.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {pdf_out} ({doc.page_count} pages, {len(items)} figures and tables) and {truth_out}")
     return 0
 
 
