@@ -18,9 +18,9 @@ from .layout import Columns, PageContent, TextLine, body_font_size, find_columns
 from .model import Caption, Figure
 
 DEFAULT_DIRECTION = {"figure": "up", "table": "down"}
-MIN_UNCAPTIONED_PT = 72.0
-PAD_PT = 2.0
-MIN_BODY_PT = 12.0  # white margin around a rendered figure
+MIN_UNCAPTIONED_PT = 72.0  # smaller graphics no caption claims are decoration (logos, icons)
+PAD_PT = 2.0  # white margin around a rendered figure
+MIN_BODY_PT = 12.0  # a thinner "body" is a sliver, not a figure
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[flo
                  kinds: tuple[str, ...]) -> float:
     limit = reg.wall_limit(cap, direction, zone, pa.walls, pa.content.rect)
     seed = reg.Seed(cap, direction, zone, limit)
-    gaps = [reg._gap(e.rect, cap.rect, direction) for e in pa.elements if e.kind in kinds and reg._fits(e, seed)]
+    gaps = [reg.gap(e.rect, cap.rect, direction) for e in pa.elements if e.kind in kinds and reg.fits(e, seed)]
     return min(gaps, default=float("inf"))
 
 

@@ -198,7 +198,7 @@ def wall_limit(cap: Caption, direction: str, zone: tuple[float, float], walls: l
     return min(ys, default=page_rect.y1)
 
 
-def _fits(e: Element, seed: Seed) -> bool:
+def fits(e: Element, seed: Seed) -> bool:
     cap = seed.caption.rect
     if not _in_zone(e.rect, seed.zone, e.kind):
         return False
@@ -212,7 +212,8 @@ def _fits(e: Element, seed: Seed) -> bool:
     return (r.y0 >= cap.y1 - 3 or beside) and r.y1 <= seed.limit + 0.5
 
 
-def _gap(e: pymupdf.Rect, region: pymupdf.Rect, direction: str) -> float:
+def gap(e: pymupdf.Rect, region: pymupdf.Rect, direction: str) -> float:
+    """The whitespace between an element and a region, measured in the direction of growth."""
     if direction == "up":
         return max(0.0, region.y0 - e.y1)
     return max(0.0, e.y0 - region.y1)
@@ -229,7 +230,7 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
     fronts = [pymupdf.Rect(s.caption.rect) for s in seeds]
     queues: list[list[int]] = []
     for s in seeds:
-        cand = [ei for ei, e in enumerate(elements) if _fits(e, s)]
+        cand = [ei for ei, e in enumerate(elements) if fits(e, s)]
         if s.direction == "up":
             cand.sort(key=lambda ei: -elements[ei].rect.y1)
         else:
@@ -245,10 +246,10 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
             if heads[si] >= len(q):
                 continue
             e = elements[q[heads[si]]]
-            gap = _gap(e.rect, fronts[si], s.direction)
-            if gap > max_gap:
+            g = gap(e.rect, fronts[si], s.direction)
+            if g > max_gap:
                 continue
-            key = (gap, _gap(e.rect, s.caption.rect, s.direction), si)
+            key = (g, gap(e.rect, s.caption.rect, s.direction), si)
             if best is None or key < best:
                 best = key
         if best is None:
