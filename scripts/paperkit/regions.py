@@ -316,15 +316,15 @@ def grow_sideways(seed: Seed, si: int, elements: list[Element], walls: list[pymu
             continue
         if r.x0 < text_area[0] - 10 or r.x1 > text_area[1] + 10:
             continue  # the page margin: logos, stamps
-        side, gap = ("right", r.x0 - cap.x1) if r.x0 >= cap.x1 - 2 else ("left", cap.x0 - r.x1)
-        if gap < -2 or gap > 2 * max_gap or (side == "left" and r.x1 > cap.x0 + 2):
+        side, dist = ("right", r.x0 - cap.x1) if r.x0 >= cap.x1 - 2 else ("left", cap.x0 - r.x1)
+        if dist < -2 or dist > 2 * max_gap or (side == "left" and r.x1 > cap.x0 + 2):
             continue
         lo, hi = (cap.x1, r.x0) if side == "right" else (r.x1, cap.x0)
         if any(w.x0 >= lo - 1 and w.x1 <= hi + 1 and w.y1 > max(r.y0, cap.y0) and w.y0 < min(r.y1, cap.y1)
                for w in walls):
             continue
-        if best is None or gap < best[0]:
-            best = (gap, side, ei)
+        if best is None or dist < best[0]:
+            best = (dist, side, ei)
     if best is None:
         return None
     seed.direction = best[1]
