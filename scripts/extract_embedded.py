@@ -57,7 +57,8 @@ def main(argv: list[str]) -> int:
               "bbox": [round(v, 1) for v in im.bbox_pt]} for n, im in zip(names, images, strict=True)]
     batch_output.write_batch(
         outdir, TOOL, MANIFEST, names, lambda i: images[i].pixmap.tobytes("png"),
-        {"pdf": Path(a.pdf).name, "pages": doc.page_count, "min_size_px": a.min_size, "images": items}, a.force)
+        lambda: {"pdf": Path(a.pdf).name, "pages": doc.page_count, "min_size_px": a.min_size, "images": items},
+        a.force)
 
     human = [f"{outdir}: {len(items)} image(s)"]
     human += [f"  p{it['page']:<3} {it['width']:>5}x{it['height']:<5} {it['file']}" for it in items]

@@ -34,8 +34,10 @@ def previous_files(outdir: Path, manifest_name: str, tool: str) -> set[str] | No
 
 
 def write_batch(outdir: Path, tool: str, manifest_name: str, names: list[str], make: Callable[[int], bytes],
-                manifest: dict[str, Any], force: bool, on_file: Callable[[int, int], None] | None = None) -> None:
-    """Writes make(i) as outdir/names[i] for every i, then the manifest, all or nothing.
+                manifest: Callable[[], dict[str, Any]], force: bool,
+                on_file: Callable[[int, int], None] | None = None) -> None:
+    """Writes make(i) as outdir/names[i] for every i, then manifest() (called after the last file, so it can tell
+    what the files turned out to be), all or nothing.
 
     Checks every clash before the first render, so a refused run costs nothing and changes nothing.
     """
@@ -54,7 +56,7 @@ def write_batch(outdir: Path, tool: str, manifest_name: str, names: list[str], m
             (stage / name).write_bytes(make(i))
             if on_file:
                 on_file(i + 1, len(names))
-        data = {"generator": PREFIX + tool, **manifest}
+        data = {"generator": PREFIX + tool, **manifest()}
         (stage / manifest_name).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         fsutil.publish(stage, outdir, [*names, manifest_name], overwrite=allowed)
     for stale in owned - set(names):  # this tool's own files from an earlier run that this run no longer makes

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Render every cluster of vector drawings in a PDF, with its labels, as PNG."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from paperkit import batch_output, cli
+from paperkit.errors import UserError
+from paperkit.pdf import open_pdf, was_repaired
+from paperkit.render import render_png
+from paperkit.vector import file_names, find_clusters, parse_pages
+
+PROG = "extract_vector.py"
+TOOL = "extract_vector"
+MANIFEST = "extract_vector.json"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = cli.make_parser(
+        PROG,
+        "Render every cluster of vector drawings (plots, diagrams, drawn tables) with the text inside it and the "
+        "labels beside it (axis titles, tick labels, legends) to OUTDIR/vec_p{page}_{n}.png, without the reader's "
+        "annotations (n: reading order on the page). Single rules, underlines and clusters under --min-size are "
+        "skipped. Raise the tolerances when one figure comes out in pieces; lower them when two figures merge. "
+        "OUTDIR/extract_vector.json lists the files with their boxes.",
+        [
+            "python scripts/extract_vector.py paper.pdf paper-notes/attention/vector",
+            "python scripts/extract_vector.py paper.pdf out/ --pages 3-5 --x-tolerance 10 --y-tolerance 10",
+            "python scripts/extract_vector.py paper.pdf out/ --dpi 300 --min-size 100 --json",
+        ],
+    )
+    p.add_argument("pdf", help="the PDF file")
+    p.add_argument("outdir", help="folder for the PNG files (created if needed)")
+    p.add_argument("--dpi", type=int, default=200, help="render resolution (72-600)")
+    p.add_argument("--min-size", type=float, default=72.0, metavar="PT",
+                   help="skip clusters whose longer side is under PT points (or shorter side under PT/4)")
+    p.add_argument("--x-tolerance", type=float, default=8.0, metavar="PT",
+                   help="drawings and labels this close side by side belong together")
+    p.add_argument("--y-tolerance", type=float, default=8.0, metavar="PT",
+                   help="drawings and labels this close one above the other belong together")
+    p.add_argument("--pages", help="pages to read, e.g. 1,3-5 (default: all)")
+    p.add_argument("--force", action="store_true", help="overwrite files in OUTDIR that this tool did not write")
+    p.add_argument("--password", help="password of an encrypted PDF")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    cli.add_json_flag(p)
+    a = p.parse_args(argv)
+    if not 72 <= a.dpi <= 600:
+        p.error("--dpi must be between 72 and 600")
+    if a.min_size < 0 or a.x_tolerance < 0 or a.y_tolerance < 0:
+        p.error("--min-size and the tolerances cannot be negative")
+    return a
+
+
+def main(argv: list[str]) -> int:
+    a = parse_args(argv)
+    doc = open_pdf(a.pdf, a.password)
+    outdir = Path(a.outdir)
+    say = (lambda _m: None) if a.quiet else cli.progress
+    if was_repaired(doc):
+        say(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the images")
+    try:
+        pages = parse_pages(a.pages, doc.page_count) if a.pages else list(range(doc.page_count))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    clusters = []
+    for k, pi in enumerate(pages, 1):
+        clusters += find_clusters(doc[pi], a.min_size, a.x_tolerance, a.y_tolerance)
+        if len(pages) >= 25 and (k % 25 == 0 or k == len(pages)):
+            say(f"{PROG}: read {k}/{len(pages)} pages")
+    names = file_names(clusters)
+    sizes: list[tuple[int, int]] = []
+
+    def make(i: int) -> bytes:
+        png, size = render_png(doc[clusters[i].page_index], clusters[i].bbox_pt, a.dpi)
+        sizes.append(size)
+        return png
+
+    def items() -> list[dict]:
+        return [{"file": n, "page": c.page, "bbox": [round(v, 1) for v in c.bbox_pt],
+                 "width": w, "height": h} for n, c, (w, h) in zip(names, clusters, sizes, strict=True)]
+
+    batch_output.write_batch(outdir, TOOL, MANIFEST, names, make, lambda: {
+        "pdf": Path(a.pdf).name, "pages": doc.page_count, "dpi": a.dpi, "images": items()}, a.force)
+
+    listed = items()
+    human = [f"{outdir}: {len(listed)} drawing cluster(s)"]
+    human += [f"  p{it['page']:<3} {it['bbox']!s:<34} {it['file']}" for it in listed]
+    cli.emit({"outdir": str(outdir), "images": listed}, a.json, "\n".join(human))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(PROG, main))
