@@ -178,9 +178,16 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
 
     uncaptioned = []
     for pi, pa in analyses.items():
+        bodies = [f.body for f in figures if f.caption.page_index == pi]
         for e in pa.elements:
-            if e.owner < 0 and e.kind == "blob" and e.rect.width >= MIN_UNCAPTIONED_PT \
-                    and e.rect.height >= MIN_UNCAPTIONED_PT:
-                uncaptioned.append((pi, e.rect * pa.content.to_page))
+            if e.owner >= 0 or e.kind != "blob" or e.rect.width < MIN_UNCAPTIONED_PT \
+                    or e.rect.height < MIN_UNCAPTIONED_PT:
+                continue
+            r = e.rect * pa.content.to_page
+            if any(abs(r & b) > 0.5 * abs(r) for b in bodies):
+                continue  # a piece of a captioned figure, already rendered with it
+            if any(abs(r & u) > 0.5 * min(abs(r), abs(u)) for p, u in uncaptioned if p == pi):
+                continue  # the same graphic twice (a raster under its vector copy)
+            uncaptioned.append((pi, r))
     figures.sort(key=lambda f: (f.caption.page_index, f.body.y0, f.body.x0))
     return Analysis(figures, uncaptioned, len(pages), has_text)
