@@ -503,24 +503,38 @@ def test_bad_inputs_are_one_line(tmp_path, built_paper):
 # ------------------------------------------------------------------------------------------ the sample paper
 
 def test_sample_paper(sample_pdf, tmp_path):
-    truth_path = ROOT / "tests" / "data" / "sample-paper-truth.json"
-    assert truth_path.is_file(), "tests/data/sample-paper-truth.json is missing"
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    """The sample paper (tests/make_sample_paper.py) after smart_extract.py: every fact as its truth file says."""
+    truth = json.loads((ROOT / "tests" / "data" / "sample-paper-truth.json").read_text(encoding="utf-8"))
     folder = tmp_path / "sample"
-    folder.mkdir()
+    (folder / "images").mkdir(parents=True)
     shutil.copyfile(sample_pdf, folder / "paper.pdf")
+    manifest = {"generator": "test", "figures": [i for i in truth["items"] if i["kind"] == "figure"],
+                "tables": [i for i in truth["items"] if i["kind"] == "table"]}
+    (folder / "images" / "figures.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
     assert paper_info.main([str(folder / "paper.pdf"), "--quiet"]) == 0
+
     info = yaml.safe_load((folder / "paper.yaml").read_text(encoding="utf-8"))
-    meta = truth.get("metadata", truth)
-    if "title" in meta:
-        assert _norm(info["title"]) == _norm(meta["title"])
-    if "authors" in meta:
-        assert info["authors"] == [a if isinstance(a, str) else a["name"] for a in meta["authors"]]
-    if meta.get("arxiv_id") or meta.get("arxiv"):
-        assert info["arxiv_id"] == (meta.get("arxiv_id") or meta.get("arxiv"))
-    tables = [it for it in truth.get("items", truth.get("figures", [])) if it.get("kind") == "table"]
-    for t in tables:
-        assert (folder / "tables" / f"tab{number_for_filename(str(t['number']))}.md").is_file()
+    assert info["title"] == truth["title"]
+    assert info["authors"] == truth["authors"]
+    assert info["arxiv_id"] == truth["arxiv"]
+    assert " ".join(info["abstract"].split()) == " ".join(truth["abstract"].split())
+    assert [[h["level"], h["number"], h["title"], h["page"]] for h in info["outline"]] == truth["sections"]
+    assert sorted((f["kind"], f["number"], f["page"]) for f in info["figures"]) == sorted(
+        (i["kind"], i["number"], i["page"]) for i in truth["items"])
+
+    tables = [i for i in truth["items"] if i["kind"] == "table"]
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == sorted(
+        f"tab{number_for_filename(t['number'])}.md" for t in tables)
+    tab1 = (folder / "tables" / "tab1.md").read_text(encoding="utf-8")
+    assert "| Model | Beauty | Steam | ML-1M |\n|---|---|---|---|\n| GRU4Rec |" in tab1  # the header row is first
+    assert "| GateRec | 0.3455* | 0.4710* | 0.6189* |" in tab1  # as tests/make_sample_paper.py prints them
+
+    md = (folder / "paper.md").read_text(encoding="utf-8")
+    assert [int(n) for n in re.findall(r"<!-- page (\d+) -->", md)] == [1, 2, 3]
+    for level, number, title, _page in truth["sections"]:
+        assert re.search(rf"^#{{{level + 1}}} {re.escape((number + ' ' + title).strip())}$", md, re.M), title
+    assert "arXiv:2411.01234" not in md and "[Table 1: cells in tables/tab1.md]" in md
+    assert "0.3455" not in md  # the table's cells are in tables/tab1.md, not in the running text
 
 
 def test_corpus_pdfs_untouched():

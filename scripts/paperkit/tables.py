@@ -111,8 +111,8 @@ def extract_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> list[list[str]]:
     PyMuPDF's table finder gives the columns (ruled lines first, then text alignment for booktabs tables);
     rows are the text lines, since booktabs tables have no rules between rows; each word goes to the column
     its centre falls in, so numbers are never cut ("23.75" stays whole)."""
-    clip = (pymupdf.Rect(rect) + (-3, -3, 3, 3)) & page.rect
-    words = [w for w in page.get_text("words", clip=clip) if w[4].strip()]
+    clip = (pymupdf.Rect(rect) + (-3, -2, 3, 2)) & page.rect
+    words = [w for w in page.get_text("words", clip=clip) if w[4].strip() and _mostly_inside(w, rect)]
     if len(words) < 2:
         return []
     best: list[list[str]] = []
@@ -142,6 +142,13 @@ def extract_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> list[list[str]]:
             if score > best_score + 0.02:
                 best, best_score = rows, score
     return best if best_score >= 0.4 else []
+
+
+def _mostly_inside(word: tuple, rect: pymupdf.Rect) -> bool:
+    """Whether most of a word's height is inside rect: a caption's descenders just above the box are not cells."""
+    h = word[3] - word[1]
+    inside = min(word[3], rect.y1) - max(word[1], rect.y0)
+    return h <= 0 or inside >= 0.6 * h
 
 
 def _has_vertical_rules(page: pymupdf.Page, clip: pymupdf.Rect) -> bool:
