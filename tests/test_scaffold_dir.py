@@ -198,3 +198,12 @@ def test_skill_templates_when_present(tmp_path):
             if "{{authors}}" in template:
                 assert "Ashish Vaswani, Noam Shazeer" in text
 
+
+
+def test_sample_paper_note(sample_pdf, tmp_path, templates):
+    r = scaffold_note(sample_pdf, tmp_path / "paper-notes", templates_dir=templates)
+    assert r["short_name"] == "gaterec"
+    assert r["authors"] == ["Lina Park", "Tomas Ortega", "Wei Zhang"]
+    readme = Path(r["readme"]).read_text(encoding="utf-8")
+    assert "# GateRec: Gated Residual Attention for Sequential Recommendation" in readme
+    assert "arXiv 2411.01234" in readme and "{{year}}" not in readme
