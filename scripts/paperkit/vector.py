@@ -18,6 +18,7 @@ from .layout import TextLine, drop_highlights, read_drawings, read_lines
 RULE_PT = 3.0  # a group of drawings no thicker than this is a rule or an underline, not a figure
 TEXT_ROUNDS = 2  # tick labels touch the axes; axis titles touch the tick labels; nothing further is taken
 SIDE_LABEL_PT = 80.0  # a line beside a figure is a label only when short (a legend entry, a tick value)
+BLOCK_SLACK_PT = 12.0  # a label's text block may reach about one more line beyond the tolerance
 PAD_PT = 1.0  # anti-aliased edges of the outermost strokes stay inside the render
 
 
@@ -46,13 +47,20 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def _labels(box: pymupdf.Rect, line: pymupdf.Rect, x_tol: float, y_tol: float) -> bool:
-    """Whether a text line belongs to the drawing group in box: inside it, or next to it like a label."""
+def _labels(box: pymupdf.Rect, line: pymupdf.Rect, block: list[pymupdf.Rect], x_tol: float, y_tol: float) -> bool:
+    """Whether a text line belongs to the drawing group in box: inside it, or next to it like a label.
+
+    A line next to the box is taken only when the rows of its whole text block lie close by too: the last line of a
+    paragraph or the first line of a caption is not a label (a label may stick out sideways).
+    """
     c = pymupdf.Point((line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2)
     if box.contains(c):
         return True
     near = pymupdf.Rect(box.x0 - x_tol, box.y0 - y_tol, box.x1 + x_tol, box.y1 + y_tol)
     if not near.intersects(line):
+        return False
+    top, bottom = near.y0 - BLOCK_SLACK_PT, near.y1 + BLOCK_SLACK_PT
+    if not all(r.y0 >= top and r.y1 <= bottom for r in block):
         return False
     w, h = max(line.width, 0.1), max(line.height, 0.1)
     if _overlap(line.x0, line.x1, box.x0, box.x1) >= 0.8 * w:  # above or below, within the figure's width
@@ -72,19 +80,23 @@ def find_clusters(page: pymupdf.Page, min_size_pt: float, x_tol: float, y_tol: f
     boxes, fills = read_drawings(page)
     boxes = drop_highlights(boxes, fills, lines)
     groups = [(r, n) for r, n in _group(boxes, x_tol, y_tol) if r.width > RULE_PT and r.height > RULE_PT]
-    free = [ln.rect for ln in lines if ln.text.strip()]
+    kept = [ln for ln in lines if ln.text.strip()]
+    blocks: dict[int, list[pymupdf.Rect]] = {}
+    for ln in kept:
+        blocks.setdefault(ln.block, []).append(ln.rect)
+    free = [(ln.rect, blocks[ln.block]) for ln in kept]
     grown: list[tuple[pymupdf.Rect, int, int]] = []
     for rect, n in groups:
         box, taken = pymupdf.Rect(rect), 0
         for _ in range(TEXT_ROUNDS):
-            hit = [r for r in free if _labels(box, r, x_tol, y_tol)]
+            hit = [(r, b) for r, b in free if _labels(box, r, b, x_tol, y_tol)]
             if not hit:
                 break
-            for r in hit:
+            for r, _ in hit:
                 box |= r
             taken += len(hit)
-            gone = {id(r) for r in hit}
-            free = [r for r in free if id(r) not in gone]
+            gone = {id(r) for r, _ in hit}
+            free = [(r, b) for r, b in free if id(r) not in gone]
         grown.append((box, n, taken))
     merged = _merge_near(grown, x_tol, y_tol)
     to_page = page.rotation_matrix
