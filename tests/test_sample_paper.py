@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import make_sample_paper
 import pymupdf
 from conftest import ROOT, SAMPLE_PDF
 
@@ -22,7 +23,7 @@ def test_generator_is_deterministic_and_matches_the_committed_files(tmp_path):
 def test_truth_matches_the_pdf():
     truth = json.loads(TRUTH.read_text())
     with pymupdf.open(SAMPLE_PDF) as doc:
-        assert doc.page_count == 3
+        assert doc.page_count == 4
         first = doc[0].get_text()
         assert truth["title"] in " ".join(first.split())
         assert f"arXiv:{truth['arxiv']}v2" in first.replace(" ", "")
@@ -33,7 +34,26 @@ def test_truth_matches_the_pdf():
             box = pymupdf.Rect(item["bbox"])
             assert box.width > 50 and box.height > 50 and page.rect.contains(box)
     kinds = {(i["kind"], i["label"]) for i in truth["items"]}
-    assert ("table", "Table 1") in kinds and len(kinds) == 5
+    assert kinds == {("figure", f"Figure {n}") for n in "1234"} | {("table", "Table 1"), ("table", "Table 2")}
+    spanning = [i["label"] for i in truth["items"] if i["bbox"][2] - i["bbox"][0] > 300]
+    assert spanning == ["Figure 4", "Table 2"]
+
+
+def test_truth_boxes_hold_every_ink_pixel_of_their_body_and_no_other_text():
+    """make_sample_paper.verify: each body drawn alone and rendered at 150 dpi has all its ink inside its truth box
+    (and the box is tight), and the real page has no other text (body text, captions) inside the box."""
+    doc, items, _ = make_sample_paper.build()
+    doc = pymupdf.open("pdf", doc.tobytes())
+    make_sample_paper.measure(items)
+    assert make_sample_paper.verify(doc, items) == []
+    truth = {i["label"]: i["bbox"] for i in json.loads(TRUTH.read_text())["items"]}
+    assert {it.label: it.bbox for it in items} == truth
+    # and the check is not blind: a box cut short on one side, or grown over the caption, is reported
+    items[0].bbox = [items[0].bbox[0] + 4, *items[0].bbox[1:]]
+    items[1].bbox = [*items[1].bbox[:3], items[1].bbox[3] + 14]
+    problems = make_sample_paper.verify(doc, items)
+    assert any(p.startswith(f"{items[0].label}: ink") for p in problems), problems
+    assert any(p.startswith(f"{items[1].label}: foreign text") for p in problems), problems
 
 
 def test_sample_has_the_hard_parts():
