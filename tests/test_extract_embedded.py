@@ -139,13 +139,27 @@ def test_help_has_examples():
 
 
 def test_sample_paper(sample_pdf, tmp_path):
-    # a 64-px logo on pages 1 and 3 (one object), an 8-px icon, and Figure 3's two 48-px heat maps, one with alpha
-    assert [i["file"] for i in extract(sample_pdf, tmp_path / "a")] == ["img_p1_1.png"]
-    items = extract(sample_pdf, tmp_path / "b", "--min-size", "32")
-    assert [(i["file"], i["page"]) for i in items] == [("img_p1_1.png", 1), ("img_p2_1.png", 2), ("img_p2_2.png", 2)]
-    masked = pymupdf.Pixmap(str(tmp_path / "b" / "img_p2_1.png"))
-    alphas = {masked.pixel(x, y)[-1] for x in range(masked.width) for y in range(masked.height)}
-    assert masked.alpha and 0 in alphas and 255 in alphas  # transparent above the causal diagonal only
+    # a 64-px logo drawn on the first and the last page (one object), an 8-px icon, and two heat-map bitmaps,
+    # one with a soft mask (transparent above the causal diagonal)
+    doc = pymupdf.open(sample_pdf)
+    first_page: dict[int, tuple[int, int, int]] = {}
+    smasked = set()
+    for page in doc:
+        for x in page.get_images(full=True):
+            if min(x[2], x[3]) >= 64:
+                first_page.setdefault(x[0], (page.number + 1, x[2], x[3]))
+            if x[1]:
+                smasked.add(x[0])
+    items = extract(sample_pdf, tmp_path)
+    assert sorted((i["page"], i["width"], i["height"]) for i in items) == sorted(first_page.values())
+    assert [i["page"] for i in items if (i["width"], i["height"]) == (64, 64)] == [1]
+    assert smasked and smasked <= {i["xref"] for i in items}
+    for item in items:
+        if item["xref"] in smasked:
+            pix = pymupdf.Pixmap(str(tmp_path / item["file"]))
+            alphas = {pix.pixel(x, y)[-1] for x in range(pix.width) for y in range(pix.height)}
+            assert pix.alpha and 0 in alphas and 255 in alphas
+    assert len(extract(sample_pdf, tmp_path / "all", "--min-size", "8")) == len(items) + 1  # the icon
 
 
 def test_deepfm_raster_figures(corpus, tmp_path):
