@@ -395,8 +395,8 @@ def heat_pixmap(n: int, alpha: bool, cmyk: bool = False) -> pymupdf.Pixmap:
 def draw_heatmaps(page: pymupdf.Page, area: pymupdf.Rect) -> None:
     """Figure 3: two raster panels, (a) RGBA with a transparent upper triangle, (b) CMYK, with sub-captions."""
     side = min(area.width / 2 - 16, area.height - 22)
-    for k, (pix, sub) in enumerate(((heat_pixmap(48, alpha=True), "(a) gate values"),
-                                    (heat_pixmap(48, alpha=False, cmyk=True), "(b) attention weights"))):
+    for k, (pix, sub) in enumerate(((heat_pixmap(96, alpha=True), "(a) gate values"),
+                                    (heat_pixmap(96, alpha=False, cmyk=True), "(b) attention weights"))):
         x0 = area.x0 + 8 + k * (area.width / 2)
         r = pymupdf.Rect(x0, area.y0 + 2, x0 + side, area.y0 + 2 + side)
         page.insert_image(r, pixmap=pix)
