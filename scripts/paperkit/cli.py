@@ -85,15 +85,24 @@ def run(prog: str, main: Callable[[list[str]], int], argv: Sequence[str] | None 
         return EXIT_INTERNAL
 
 
-def describe_os_error(exc: OSError) -> str:
-    """A sentence a user can act on for the file-system errors that reach the top."""
-    name = exc.filename or ""
-    if exc.errno == errno.ENOSPC:
-        return f"the disk is full while writing {name}; free some space and run again"
+def describe_os_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> str:
+    """A sentence a user can act on for the file-system errors that reach the top.
+
+    path names what was being written when the error itself names no file (a full disk fails a write(), not an
+    open(), so its error carries no file name); a name the error carries wins.
+    """
+    name = str(exc.filename or path or "")
+    where = name or "the output"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full (or over quota) while writing {where}; free some space and run again"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"cannot write {name}: permission denied or read-only; choose another output folder"
+        return f"cannot write {where}: permission denied or read-only; choose another output folder"
     if exc.errno == errno.ENAMETOOLONG:
-        return f"path too long: {name}"
+        return f"a file or folder name is too long: {where}; choose a shorter output path or --name"
+    if exc.errno == errno.ENOTDIR:
+        return f"cannot write {where}: a part of that path is a file, not a folder; choose another output folder"
+    if exc.errno == errno.EISDIR:
+        return f"cannot write {where}: it is a folder; move it away or choose another output path"
     if exc.errno == errno.ENOENT:
-        return f"no such file or folder: {name}"
+        return f"no such file or folder: {where}"
     return f"{exc.strerror or exc}: {name}".strip(": ")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .cli import describe_os_error
-from .errors import OutputError
+from .errors import OutputError, UserError
 
 
 def ensure_dir(path: Path) -> Path:
@@ -19,7 +20,7 @@ def ensure_dir(path: Path) -> Path:
     except FileExistsError:
         raise OutputError(f"{path} exists and is not a folder") from None
     except OSError as exc:
-        raise OutputError(describe_os_error(exc)) from None
+        raise OutputError(describe_os_error(exc, path)) from None
     if not path.is_dir():
         raise OutputError(f"{path} exists and is not a folder")
     return path
@@ -43,7 +44,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> P
         os.replace(tmp, path)
         tmp = ""
     except OSError as exc:
-        raise OutputError(describe_os_error(exc)) from None
+        raise OutputError(describe_os_error(_without_names(exc), path)) from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -63,16 +64,23 @@ def atomic_copy(src: Path, dst: Path, *, overwrite: bool = False) -> Path:
     if dst.exists() and not overwrite:
         raise OutputError(f"{dst} already exists; pass --force to overwrite it")
     ensure_dir(dst.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    os.close(fd)
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+        os.close(fd)
         shutil.copyfile(src, tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dst)
+        tmp = ""
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(describe_os_error(exc)) from None
+        if exc.filename is not None and str(exc.filename) == str(src) and exc.errno != errno.ENOSPC:
+            raise UserError(f"cannot read {src} ({exc.strerror})") from None
+        # otherwise the error is about the temporary file: the user needs to hear about dst
+        raise OutputError(describe_os_error(_without_names(exc), dst)) from None
+    finally:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return dst
 
 
@@ -86,9 +94,13 @@ def staging_dir(final_dir: Path) -> Iterator[Path]:
     try:
         stage = Path(tempfile.mkdtemp(prefix=f".{Path(final_dir).name}.staging-", dir=parent))
     except OSError as exc:
-        raise OutputError(describe_os_error(exc)) from None
+        raise OutputError(describe_os_error(_without_names(exc), final_dir)) from None
     try:
         yield stage
+    except OSError as exc:  # a write into the staging folder failed (a full disk): name the folder the user gave
+        if exc.filename and not str(exc.filename).startswith(str(stage)):
+            raise
+        raise OutputError(describe_os_error(_without_names(exc), final_dir)) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -113,5 +125,11 @@ def publish(stage: Path, final_dir: Path, names: list[str], *, overwrite: set[st
             os.replace(stage / n, final_dir / n)
             out.append(final_dir / n)
     except OSError as exc:
-        raise OutputError(describe_os_error(exc)) from None
+        raise OutputError(describe_os_error(_without_names(exc), final_dir / n)) from None
     return out
+
+
+def _without_names(exc: OSError) -> OSError:
+    """The same error without the file names it carries (a temporary or staging name means nothing to a user)."""
+    return OSError(exc.errno, exc.strerror)
+

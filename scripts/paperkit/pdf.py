@@ -73,8 +73,37 @@ def open_pdf(path: str | os.PathLike[str], password: str | None = None) -> pymup
         raise UserError(f"{p} is damaged: its pages cannot be counted ({_short(exc)})") from None
     if count == 0:
         doc.close()
-        raise UserError(f"{p} has no pages")
+        raise UserError(f"{p} has no pages" + (f" ({_damage(p)})" if was_repaired(doc) else ""))
+    if was_repaired(doc) and not _anything_left(doc):
+        doc.close()
+        raise UserError(f"{p} is damaged ({_damage(p)}): MuPDF rebuilt it but no page has any text, image or "
+                        "drawing left; get the PDF again")
     return doc
+
+
+def _damage(p: Path) -> str:
+    """What a damaged file most likely went through: cut short (no %%EOF at its end), or corrupted."""
+    try:
+        with p.open("rb") as fh:
+            fh.seek(max(0, p.stat().st_size - 2048))
+            tail = fh.read()
+    except OSError:
+        return "it cannot be read to the end"
+    return "it was corrupted" if b"%%EOF" in tail else "it is cut short: perhaps an interrupted download"
+
+
+def _anything_left(doc: pymupdf.Document) -> bool:
+    """Whether a rebuilt document still shows something: text, an image or a drawing on some page.
+
+    Checked only for repaired files, page by page until the first sign of content, so it costs little."""
+    for i in range(doc.page_count):
+        try:
+            page = doc.load_page(i)
+            if page.get_text("text").strip() or page.get_images() or page.get_drawings():
+                return True
+        except Exception:  # noqa: BLE001 -- a page MuPDF cannot load is a lost page; look at the next
+            continue
+    return False
 
 
 def was_repaired(doc: pymupdf.Document) -> bool:
