@@ -80,7 +80,8 @@ def main(argv: list[str]) -> int:
                                           *(["--name", a.name] if a.name else []), *common])
     else:
         say(f"{PROG}: downloading {a.source}")
-        scaffold = _step("fetch_paper", [a.source, "--root", a.root, *(["--name", a.name] if a.name else []),
+        scaffold = _step("fetch_paper", [a.source, "--root", a.root, "--lang", a.lang, "--mode", a.mode,
+                                         *(["--name", a.name] if a.name else []),
                                          *(["--force"] if a.force else [])])
     folder = Path(scaffold["folder"])
     pdf = folder / "paper.pdf"
