@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -20,19 +21,45 @@ def test_generator_is_deterministic_and_matches_the_committed_files(tmp_path):
     assert json.loads((tmp_path / "sample-paper-truth.json").read_text()) == json.loads(TRUTH.read_text())
 
 
+def _caption_rect(page: pymupdf.Page, caption: str) -> pymupdf.Rect:
+    """Where the caption's first and last words are printed on the page."""
+    words = caption.split()
+    first = page.search_for(" ".join(words[:3]))
+    last = page.search_for(" ".join(words[-3:]))
+    assert len(first) == 1 and last, caption[:40]
+    box = pymupdf.Rect(first[0])
+    for r in last:
+        box |= r
+    return box
+
+
 def test_truth_matches_the_pdf():
     truth = json.loads(TRUTH.read_text())
     with pymupdf.open(SAMPLE_PDF) as doc:
         assert doc.page_count == 4
         first = doc[0].get_text()
         assert truth["title"] in " ".join(first.split())
+        assert all(a in first for a in truth["authors"])
         assert f"arXiv:{truth['arxiv']}v2" in first.replace(" ", "")
+        unhyphenated = re.sub(r"-\n(?=[a-z])", "", first)  # "interac-" at a line end, "tion" on the next
+        assert " ".join(truth["abstract"].split()) in " ".join(unhyphenated.split())
+        for level, number, title, page_no in truth["sections"]:
+            heading = f"{number} {title}".strip()
+            lines = [ln.strip() for ln in doc[page_no - 1].get_text().splitlines()]
+            assert heading in lines, (heading, page_no)
+            assert level == (number.count(".") + 1 if number else 1)
         for item in truth["items"]:
             page = doc[item["page"] - 1]
             text = " ".join(page.get_text().split())
-            assert " ".join(item["caption"].split()[:6]) in text, item["label"]
+            assert item["caption"] in text, item["label"]  # the whole caption, on its page
+            assert item["caption"].startswith(item["label"] + ": ")
             box = pymupdf.Rect(item["bbox"])
             assert box.width > 50 and box.height > 50 and page.rect.contains(box)
+            cap = _caption_rect(page, item["caption"])
+            assert not cap.intersects(box), item["label"]
+            # figure captions below the body, table captions above it, within a few points
+            gap = cap.y0 - box.y1 if item["kind"] == "figure" else box.y0 - cap.y1
+            assert 0 < gap < 20, (item["label"], gap)
     kinds = {(i["kind"], i["label"]) for i in truth["items"]}
     assert kinds == {("figure", f"Figure {n}") for n in "1234"} | {("table", "Table 1"), ("table", "Table 2")}
     spanning = [i["label"] for i in truth["items"] if i["bbox"][2] - i["bbox"][0] > 300]
