@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def main(argv: list[str]) -> int:
     a = parse_args(argv)
     doc = open_pdf(a.pdf, a.password)
     pdf_path = Path(a.pdf)
-    outdir = Path(a.outdir) if a.outdir else pdf_path.resolve().parent
+    # the folder as the user named it: following a symlinked PDF would write beside its target
+    outdir = Path(a.outdir) if a.outdir else Path(os.path.abspath(pdf_path)).parent
     images_dir = outdir / manifest.IMAGES_DIR
     say = (lambda _m: None) if a.quiet else cli.progress
     if was_repaired(doc):
