@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check a written note against the skill's rules; one line per problem, exit 1 while errors remain."""
+"""Check a written note against the skill's rules; one line per problem, exit 1 while any error is left."""
 from __future__ import annotations
 
 import argparse
@@ -18,41 +18,44 @@ PROG = "validate_note.py"
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = cli.make_parser(
         PROG,
-        "Check a note (README.md in a note folder) against templates/ and references/: header block complete and "
-        "agreeing with paper.yaml; the mode's sections present, in order, with the template's headings; TL;DR "
-        "within its limit; the Q&A shown directly, each question a heading; images from images/, named by rule, "
-        "with alt text, mentioned near where they are shown; formulas and code fences closed, fences tagged with "
-        "a language; no placeholder, stock phrase, emoji, first person or bold paragraph; numbers with a source. "
-        "Prints one line per problem, FILE:LINE: what is wrong: how to fix it (warnings say 'warning:'). "
-        "Exit 0 when there are no errors (warnings alone pass), 1 otherwise.",
+        "Check a note (README.md in a note folder) against templates/ and references/: header block and "
+        "paper.yaml, sections of the mode in order, TL;DR length, Q&A as headings, images (exist, named by rule, "
+        "alt text, mentioned nearby, every manifest figure shown), balanced math, tagged code fences, leftover "
+        "placeholders, stock phrases, emoji, first person, bold paragraphs, numbers without a source. Prints one "
+        "line per problem, 'FILE:LINE: what is wrong: how to fix it' (warnings say 'warning:'), and exits 1 while "
+        "an error is left, 0 when only warnings or nothing remain.",
         [
             "python scripts/validate_note.py paper-notes/attention-is-all-you-need",
             "python scripts/validate_note.py paper-notes/bert/README.md --mode focus --lang zh",
             "python scripts/validate_note.py examples/gaterec --json",
         ],
     )
-    p.add_argument("note", help="the note folder (holding README.md) or the note file")
+    p.add_argument("note", help="the note folder (holding README.md) or the note's .md file")
     p.add_argument("--mode", default="auto", choices=("auto", *MODES),
-                   help="which template the note follows; auto picks the one whose headings it matches best")
+                   help="the note's mode; auto picks the template whose headings the note has")
     p.add_argument("--lang", default="auto", choices=("auto", *LANGS),
-                   help="the note's language; auto reads it from the headings and the text")
+                   help="the note's language; auto reads it from the text")
     cli.add_json_flag(p)
     return p.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    note = Path(a.note)
-    readme = note / "README.md" if note.is_dir() else note
-    result = check_note(note, a.mode, a.lang, display=str(readme))
+    result = check_note(Path(a.note), mode=a.mode, lang=a.lang)
     findings = result.pop("_objects")
-    cli.emit(result["findings"], a.json, "\n".join(f.text() for f in findings))
-    if result["errors"] or result["warnings"]:
-        cli.progress(f"{PROG}: {result['errors']} error(s), {result['warnings']} warning(s) "
-                     f"({result['mode']} note, {result['lang']})")
+    human = "\n".join(f.text() for f in findings)
+    if a.json:
+        cli.emit(result["findings"], True, "")
     else:
-        cli.progress(f"{PROG}: {readme} passes ({result['mode']} note, {result['lang']})")
-    return 1 if result["errors"] else 0
+        cli.emit(None, False, human)
+    errors, warnings = result["errors"], result["warnings"]
+    summary = f"{PROG}: {result['readme']} ({result['mode']}, {result['lang']}): "
+    if errors or warnings:
+        summary += f"{errors} error(s), {warnings} warning(s)"
+    else:
+        summary += "no problems found"
+    cli.progress(summary)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

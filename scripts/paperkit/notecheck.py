@@ -682,7 +682,7 @@ def check_style(doc: Doc, lists: dict[str, list[str]], fname: str, title: str) -
         if not doc.in_fence[i]:
             for m in _PH.finditer(s):
                 out.append(Finding(fname, i + 1, "error", "placeholder", f"template placeholder {m.group(0)} left",
-                                   "replace it with the note's text (or delete the line)"))
+                                   "write what it names in its place (references/note-structure.md)"))
             e = _EMOJI.search(s)
             if e:
                 out.append(Finding(fname, i + 1, "error", "emoji", f"emoji {e.group(0)!r}",
