@@ -25,7 +25,7 @@ def _touch(a: tuple[float, ...], b: tuple[float, ...], tol: float) -> bool:
     return a[0] - tol <= b[2] and b[0] - tol <= a[2] and a[1] - tol <= b[3] and b[1] - tol <= a[3]
 
 
-def _merge_touching(rects: list[pymupdf.Rect], tol: float) -> list[tuple[pymupdf.Rect, list[int]]]:
+def merge_touching(rects: list[pymupdf.Rect], tol: float) -> list[tuple[pymupdf.Rect, list[int]]]:
     """Groups rectangles that touch within tol (a group's box takes in whatever touches it); returns each group's
     box and member indices. Plain tuples: this runs over every path of every page."""
     boxes = [(r.x0, r.y0, r.x1, r.y1) for r in rects]
@@ -106,7 +106,7 @@ def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect]) ->
 def find_blobs(drawings: list[pymupdf.Rect], images: list[pymupdf.Rect],
                separators: list[pymupdf.Rect]) -> list[Blob]:
     rects = list(drawings) + list(images)
-    groups = _merge_touching(rects, TOUCH_PT)
+    groups = merge_touching(rects, TOUCH_PT)
     n_draw = len(drawings)
     blobs = [Blob(box, sum(1 for m in members if m < n_draw), sum(1 for m in members if m >= n_draw))
              for box, members in groups]

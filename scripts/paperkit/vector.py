@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from .graphics import _merge_touching
+from .graphics import merge_touching
 from .layout import TextLine, drop_highlights, read_drawings, read_lines
 
 RULE_PT = 3.0  # a group of drawings no thicker than this is a rule or an underline, not a figure
@@ -40,7 +40,7 @@ def _group(boxes: list[pymupdf.Rect], x_tol: float, y_tol: float) -> list[tuple[
     x_tol, y_tol = max(x_tol, 0.01), max(y_tol, 0.01)
     k = x_tol / y_tol
     scaled = [pymupdf.Rect(b.x0, b.y0 * k, b.x1, b.y1 * k) for b in boxes]
-    return [(pymupdf.Rect(r.x0, r.y0 / k, r.x1, r.y1 / k), len(m)) for r, m in _merge_touching(scaled, x_tol)]
+    return [(pymupdf.Rect(r.x0, r.y0 / k, r.x1, r.y1 / k), len(m)) for r, m in merge_touching(scaled, x_tol)]
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
