@@ -27,8 +27,8 @@ TLDR_MAX_SENTENCES = 3
 TLDR_MAX_WORDS_EN = 90
 TLDR_MAX_CHARS_ZH = 200
 MIN_QUESTIONS = {"full": 5, "focus": 3, "compare": 3}
-REF_LINES_BEFORE = 3  # non-blank lines before an image searched for its "Figure 3"
-REF_LINES_AFTER = 2
+REF_BLOCKS_BEFORE = 2  # text blocks (paragraphs; a list with its lead-in) before an image searched for "Figure 3"
+REF_BLOCKS_AFTER = 1
 BOLD_MAX_WORDS_EN = 6
 BOLD_MAX_CHARS_ZH = 15
 
@@ -591,7 +591,8 @@ def check_images(doc: Doc, folder: Path, fname: str) -> list[Finding]:
     manifest, mtext = _load_manifest(folder)
     by_file = {str(x.get("file") or ""): x for x in manifest}
     shown: set[str] = set()
-    nonblank = [i for i, s in enumerate(doc.masked) if s.strip()]
+    blocks = segment(doc)
+    block_of = {i: k for k, b in enumerate(blocks) for i in b.lines}
     for i, s in enumerate(doc.masked):
         if doc.in_fence[i]:
             continue
@@ -630,8 +631,14 @@ def check_images(doc: Doc, folder: Path, fname: str) -> list[Finding]:
             entry = by_file.get(f"images/{name}")
             if entry and entry.get("number"):
                 numbers.add(str(entry["number"]))
-            k = nonblank.index(i)
-            window = [j for j in nonblank[max(0, k - REF_LINES_BEFORE):k + 1 + REF_LINES_AFTER] if j != i]
+            window = [j for j in blocks[block_of[i]].lines if j != i]
+            for step, count in ((-1, REF_BLOCKS_BEFORE), (1, REF_BLOCKS_AFTER)):
+                k = block_of[i] + step
+                while 0 <= k < len(blocks) and count and blocks[k].kind != "heading":
+                    if blocks[k].kind != "image":
+                        window += blocks[k].lines
+                        count -= 1
+                    k += step
             near = " ".join(_IMAGE.sub(" ", doc.masked[j]) for j in window)
             if not _ref_regex(kind, numbers).search(near):
                 label = (entry or {}).get("label") or f"{'Table' if kind == 'tab' else 'Figure'} " \
@@ -761,41 +768,102 @@ _SOURCE = re.compile(r"(?:Tables?|Tab\.|Figures?|Fig\.|Sections?|Sec\.|§|Append
 
 
 def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
+    """One warning per block (paragraph, list with its lead-in, table) with a decimal or a percentage and no
+    source reference in it; a table's source may also sit in the block just before or after it."""
     out: list[Finding] = []
-    start = _header_end(doc)
-    prose = dict(_prose(doc, start, title))
-    i = start
-    n = len(doc.lines)
-    while i < n:
-        if i not in prose or not prose[i].strip() or _HEADING.match(doc.lines[i]):
-            i += 1
+    prose = dict(_prose(doc, _header_end(doc), title))
+    blocks = segment(doc)
+    for k, b in enumerate(blocks):
+        if b.kind not in ("para", "list", "table"):
             continue
-        j = i
-        is_table = doc.lines[i].lstrip().startswith("|")
-        while j < n and j in prose and prose[j].strip() and not _HEADING.match(doc.lines[j]) and \
-                doc.lines[j].lstrip().startswith("|") == is_table and \
-                (is_table or j == i or not re.match(r"^\s*([-*+]|\d+[.)])\s", doc.lines[j])):
-            j += 1
-        block = range(i, j)
         first = None
-        for k in block:
-            for m in _NUM.finditer(prose[k]):
-                if not _NUM_LABEL_BEFORE.search(prose[k][:m.start()]):
-                    first = (k, m.group(1))
+        for i in b.lines:
+            if i not in prose or _IMAGE.fullmatch(doc.lines[i].strip()):
+                continue
+            for m in _NUM.finditer(prose[i]):
+                if not _NUM_LABEL_BEFORE.search(prose[i][:m.start()]):
+                    first = (i, m.group(1))
                     break
             if first:
                 break
-        if first:
-            ctx = " ".join(prose[k] for k in block)
-            if is_table:  # a table's source is in the paragraph around it
-                lo, hi = max(start, i - 3), min(n, j + 3)
-                ctx += " " + " ".join(prose.get(k, "") for k in range(lo, hi))
-            if not _SOURCE.search(ctx):
-                out.append(Finding(fname, first[0] + 1, "warning", "number-no-source",
-                                   f"{first[1]} has no source in its {'table' if is_table else 'paragraph'}",
-                                   "add where it is printed, e.g. '(Table 2, p. 6)' or '（表 2，第 6 页）'"))
-        i = max(j, i + 1)
+        if not first:
+            continue
+        ctx = [*b.lines]
+        if b.kind == "table":
+            for j in (k - 1, k + 1):
+                if 0 <= j < len(blocks) and blocks[j].kind in ("para", "list"):
+                    ctx += blocks[j].lines
+        if not _SOURCE.search(" ".join(prose.get(i, "") for i in ctx)):
+            where = "table" if b.kind == "table" else "paragraph"
+            out.append(Finding(fname, first[0] + 1, "warning", "number-no-source",
+                               f"{first[1]} has no source in its {where}",
+                               "add where it is printed, e.g. '(Table 2, p. 6)' or '（表 2，第 6 页）'"))
     return out
+
+
+@dataclass
+class Block:
+    kind: str  # para | list | table | image | heading | code
+    lines: list[int]
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def segment(doc: Doc) -> list[Block]:
+    """The body's blocks after the header: blank lines separate them; a list is one block together with the
+    paragraph that leads into it (ending with ':'), however loose its items are."""
+    raw: list[Block] = []
+    cur: list[int] = []
+
+    def close() -> None:
+        if not cur:
+            return
+        first = doc.lines[cur[0]]
+        if all(_IMAGE.fullmatch(doc.lines[i].strip()) for i in cur):
+            kind = "image"
+        elif first.lstrip().startswith("|"):
+            kind = "table"
+        elif _LIST_ITEM.match(first):
+            kind = "list"
+        else:
+            kind = "para"
+        raw.append(Block(kind, list(cur)))
+        cur.clear()
+
+    start = _header_end(doc)
+    i = start
+    while i < len(doc.lines):
+        if doc.in_fence[i]:
+            close()
+            j = i
+            while j < len(doc.lines) and doc.in_fence[j]:
+                j += 1
+            raw.append(Block("code", list(range(i, j))))
+            i = j
+            continue
+        line = doc.lines[i]
+        if _HEADING.match(line):
+            close()
+            raw.append(Block("heading", [i]))
+        elif not line.strip():
+            close()
+        else:
+            cur.append(i)
+        i += 1
+    close()
+    merged: list[Block] = []
+    for b in raw:
+        prev = merged[-1] if merged else None
+        if prev and b.kind == "list" and prev.kind == "list":
+            prev.lines += b.lines
+        elif prev and b.kind == "list" and prev.kind == "para" and \
+                re.search(r"[:：]\s*$", doc.masked[prev.lines[-1]]):
+            prev.kind = "list"
+            prev.lines += b.lines
+        else:
+            merged.append(b)
+    return merged
 
 
 # ---------------------------------------------------------------- entry point
