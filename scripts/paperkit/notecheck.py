@@ -586,8 +586,11 @@ def _ref_regex(kind: str, numbers: set[str]) -> re.Pattern[str]:
     return re.compile(rf"{words}\s*(?:[A-Z]?[\d.IVX]+\s*(?:,|and|&|-|–|和|、)\s*)*(?:{alts})(?![\w.]*\d)", re.I)
 
 
-def check_images(doc: Doc, folder: Path, fname: str) -> list[Finding]:
+def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list[Finding]:
     out: list[Finding] = []
+    image_dirs = {(folder / "images").resolve()}
+    if mode == "compare":
+        image_dirs.add((folder / "images" / "b").resolve())  # paper B's figures, copied with their names
     manifest, mtext = _load_manifest(folder)
     by_file = {str(x.get("file") or ""): x for x in manifest}
     shown: set[str] = set()
@@ -612,14 +615,14 @@ def check_images(doc: Doc, folder: Path, fname: str) -> list[Finding]:
                 out.append(Finding(fname, i + 1, "error", "image-missing", f"image {target} does not exist",
                                    "link a file that images/figures.yaml lists (its 'file' field)"))
                 continue
-            if path.resolve().parent != (folder / "images").resolve():
+            if path.resolve().parent not in image_dirs:
                 out.append(Finding(fname, i + 1, "error", "image-outside", f"image {target} is not in images/",
                                    "move it into images/ and name it by references/naming-rules.md"))
             if not is_rule_name(name):
                 out.append(Finding(fname, i + 1, "error", "image-name", f"image file {name} breaks the naming rule",
                                    "rename it to fig{N}_{type}_{words}.png or tab{N}_... "
                                    "(references/naming-rules.md)"))
-            shown.add(f"images/{name}")
+            shown.add(Path(rel).as_posix().removeprefix("./"))
             if not alt:
                 out.append(Finding(fname, i + 1, "error", "image-alt", f"image {target} has no alt text",
                                    "write ![Figure N: short caption](...)"))
@@ -913,7 +916,7 @@ def check_note(target: Path, mode: str = "auto", lang: str = "auto", templates_d
     findings += check_sections(doc, spec, fname)
     findings += check_tldr(doc, spec, fname)
     findings += check_qa(doc, spec, fname)
-    findings += check_images(doc, folder, fname)
+    findings += check_images(doc, folder, fname, mode)
     findings += check_style(doc, lists, fname, title)
     findings += check_numbers(doc, fname, title)
     for f in findings:
