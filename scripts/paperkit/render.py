@@ -11,9 +11,11 @@ MAX_PIXELS = 60_000_000
 def clip_rect(page: pymupdf.Page, rect: pymupdf.Rect) -> pymupdf.Rect:
     """rect clipped to the visible page; an empty result is the user's error."""
     r = pymupdf.Rect(rect) & page.rect
-    if r.is_empty or r.width < 1 or r.height < 1:
-        raise UserError(f"the region {tuple(round(v, 1) for v in rect)} lies outside page {page.number + 1} "
-                        f"(page box {tuple(round(v, 1) for v in page.rect)})")
+    where = f"page {page.number + 1} (page box {tuple(round(v, 1) for v in page.rect)})"
+    if r.is_empty:
+        raise UserError(f"the region {tuple(round(v, 1) for v in rect)} lies outside {where}")
+    if r.width < 1 or r.height < 1:
+        raise UserError(f"the region {tuple(round(v, 1) for v in rect)} is under 1 pt wide or high on {where}")
     return r
 
 
