@@ -236,7 +236,8 @@ def _mask_math(lines: list[str], in_fence: list[bool], fname: str, findings: lis
                 report(start)
                 state = None
             continue
-        if not line.strip() and state in ("$", "\\)"):  # inline math ends with its paragraph
+        if state in ("$", "\\)") and (not line.strip() or re.match(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||>|#)", line)):
+            # inline math ends with its paragraph, list item or table row
             report(start)
             state = None
         if _HEADING.match(line) and state is not None:
@@ -542,7 +543,10 @@ _QUESTION_LINE = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Q\d*|问题\s*\d
 def check_qa(doc: Doc, spec: TemplateSpec, fname: str) -> list[Finding]:
     out: list[Finding] = []
     for i, s in enumerate(doc.masked):
-        if _FOLD.search(s):
+        m = _FOLD.search(s)
+        after_details = m and m.group(1).lower() == "summary" and any(
+            re.search(r"<\s*details\b", x, re.I) for x in doc.masked[max(0, i - 2):i + 1])
+        if m and not after_details and not (m.group(0).lstrip("<").strip().startswith("/")):
             out.append(Finding(fname, i + 1, "error", "qa-folded", "folded block (<details>/<summary>)",
                                "show the text directly; make each question a '### ' heading"))
     rng = _section_range(doc, spec, lambda s: s.questions)
@@ -750,7 +754,7 @@ def _check_bold(doc: Doc, start: int, fname: str) -> list[Finding]:
         nxt_blank = i + 1 >= len(doc.lines) or not doc.lines[i + 1].strip() or \
             re.match(r"^\s*([-*+]|\d+[.)])\s", doc.lines[i + 1])
         m = _BOLD_PARA.match(doc.lines[i])
-        if not (m and prev_blank and nxt_blank):
+        if not (m and prev_blank and nxt_blank) or _QUESTION_LINE.match(s):
             continue
         inner = m.group(2)
         if "**" in inner or "__" in inner:
@@ -763,7 +767,7 @@ def _check_bold(doc: Doc, start: int, fname: str) -> list[Finding]:
     return out
 
 
-_NUM = re.compile(r"(?<![\w.$\\])(\d+\.\d+|\d+(?:\.\d+)?\s?%)(?![\w.]*\d)")
+_NUM = re.compile(r"(?<![\w.$\\])(\d+(?:\.\d+)?\s?%|\d+\.\d+)(?![\w.]*\d)")
 _NUM_LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eq\.|Eqs\.|Equation|Figure|Fig\.|Table|Tab\.|Appendix|Algorithm|"
                                r"version|v|Python|图|表|节|式|公式|arXiv)\s*$", re.I)
 _SOURCE = re.compile(r"(?:Tables?|Tab\.|Figures?|Fig\.|Sections?|Sec\.|§|Appendix|Eq\.)\s*[A-Z]?\d|"
