@@ -361,6 +361,9 @@ ALLOWED = [
     "Checks: ✓ per-position gate, ✗ extra attention → cheap.",
     "**Note.** A short bold lead-in is fine in a paragraph that goes on in plain text.",
     "```text\nWe print {{raw}} and $ here; 🚀 and 0.5 in code are not prose.\n```",
+    # a figure discussed, then its formula and the symbols explained, then the figure
+    "Figure 2 plots the depth curve:\n\n$$y = f(L)$$\n\n- $y$: NDCG@10;\n- $L$: the number of layers.\n\n"
+    "![Figure 2: depth](images/fig2_ablation_effect-number-layers-ndcg.png)",
 ]
 
 

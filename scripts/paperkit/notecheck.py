@@ -642,7 +642,7 @@ def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list
             for step, count in ((-1, REF_BLOCKS_BEFORE), (1, REF_BLOCKS_AFTER)):
                 k = block_of[i] + step
                 while 0 <= k < len(blocks) and count and blocks[k].kind != "heading":
-                    if blocks[k].kind != "image":
+                    if blocks[k].kind not in ("image", "math"):
                         window += blocks[k].lines
                         count -= 1
                     k += step
@@ -810,7 +810,7 @@ def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
 
 @dataclass
 class Block:
-    kind: str  # para | list | table | image | heading | code
+    kind: str  # para | list | table | image | math | heading | code
     lines: list[int]
 
 
@@ -829,6 +829,8 @@ def segment(doc: Doc) -> list[Block]:
         first = doc.lines[cur[0]]
         if all(_IMAGE.fullmatch(doc.lines[i].strip()) for i in cur):
             kind = "image"
+        elif not "".join(doc.masked[i] for i in cur).strip():
+            kind = "math"  # a display formula belongs to the text around it
         elif first.lstrip().startswith("|"):
             kind = "table"
         elif _LIST_ITEM.match(first):
