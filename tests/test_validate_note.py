@@ -210,8 +210,8 @@ EN_FAULTS = [
     ("- **Paper:** GateRec: Gated Residual Attention", "- **Paper:** GateRec: Gated Residual Attentions",
      "**Paper:**", "header-title", "paper.yaml"),
     ("- **Venue:** WSDM 2025", "- **Venue:** WSDM 2024", "**Venue:**", "header-year", "2025"),
-    ("arXiv 2411.01234](https://arxiv.org/abs/2411.01234)", "arXiv](https://arxiv.org/)", "**Paper:**",
-     "header-arxiv", "2411.01234"),
+    ("(arXiv 2411.01234, a fictional", "(arXiv 2411.0123, a fictional", "**Paper:**", "header-arxiv",
+     "2411.01234"),
     ("## Experiments\n", "## Results\n", "## In-depth Q&A", "section-missing", "Experiments"),
     ("### Ablations\n", "### Ablation notes\n", "## Experiments", "subsection-missing", "Ablations"),
     ("## TL;DR\n", "## Overview first\n\n## TL;DR\n", None, None, None),  # extra sections are allowed
