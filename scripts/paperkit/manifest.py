@@ -35,9 +35,10 @@ def plan(figures: list[Figure], uncaptioned: list[tuple[int, pymupdf.Rect]]) -> 
     seen: set[str] = set()
     for f in figures:
         name = figure_filename(f.kind, f.number, f.fig_type, f.description)
-        stem, k = name[:-4], 2
-        while name in seen:  # two captions with one number (a paper's typo): keep both, apart
-            name = f"{stem}-{k}.png"
+        k = 2
+        while name in seen:  # two captions with one number (a paper's typo): keep both, apart, still by rule
+            words = f.description.split("-")[:3]
+            name = figure_filename(f.kind, f.number, f.fig_type, "-".join([*words, str(k)]))
             k += 1
         seen.add(name)
         out.append(Planned(name, f.caption.page_index, f.body, f))
