@@ -770,8 +770,10 @@ def _check_bold(doc: Doc, start: int, fname: str) -> list[Finding]:
 _NUM = re.compile(r"(?<![\w.$\\])(\d+(?:\.\d+)?\s?%|\d+\.\d+)(?![\w.]*\d)")
 _NUM_LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eq\.|Eqs\.|Equation|Figure|Fig\.|Table|Tab\.|Appendix|Algorithm|"
                                r"version|v|Python|图|表|节|式|公式|arXiv)\s*$", re.I)
-_SOURCE = re.compile(r"(?:Tables?|Tab\.|Figures?|Fig\.|Sections?|Sec\.|§|Appendix|Eq\.)\s*[A-Z]?\d|"
-                     r"\b(?:p|pp)\.\s*\d|\bpages?\s+\d|[表图]\s*[A-Z]?\d|第\s*\d+\s*页|附录|第\s*[\d.]+\s*节", re.I)
+_SOURCE = re.compile(r"(?:Tables?|Tab\.|Figures?|Fig\.|Sections?|Sec\.|§|Appendix|Eq\.)\s*(?:[A-Z]?\d|[IVXL]+\b)|"
+                     r"\b(?:p|pp)\.\s*\d|\bpages?\s+\d|[表图]\s*(?:[A-Z]?\d|[IVXL]+)|"
+                     r"第\s*\d+(?:\s*[-–—~至到]\s*\d+)?\s*页|附录|第\s*[\d.]+\s*节|[IVX]+(?:-[A-Z])?\s*节",
+                     re.I)  # Roman table numbers ("Table IV", "表 III") and page ranges ("第 7-8 页") count
 
 
 def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
