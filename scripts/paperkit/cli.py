@@ -5,11 +5,12 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import EXIT_INTERNAL, EXIT_OUTPUT, OutputError, UserError
+from .errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OUTPUT, OutputError, UserError
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -73,6 +74,9 @@ def run(prog: str, main: Callable[[list[str]], int], argv: Sequence[str] | None 
         sys.stderr.write(f"{prog}: error: {_one_line(str(err))}\n")
         return EXIT_OUTPUT
     except Exception as exc:  # noqa: BLE001 -- the last guard: a bug must still read as one line, never a traceback
+        if is_damaged_input(exc):
+            sys.stderr.write(f"{prog}: error: {_one_line(damaged_input_message(exc))}\n")
+            return EXIT_BAD_INPUT
         where = ""
         tb = exc.__traceback__
         while tb is not None and tb.tb_next is not None:
@@ -83,6 +87,24 @@ def run(prog: str, main: Callable[[list[str]], int], argv: Sequence[str] | None 
             f"{prog}: internal error: {type(exc).__name__}: {_one_line(str(exc))[:300]}{where} (please report it)\n"
         )
         return EXIT_INTERNAL
+
+
+# MuPDF's errors that mean "this part of the file is broken", not "the program called me wrongly" (FzErrorArgument)
+_MUPDF_INPUT_ERRORS = {"FzErrorFormat", "FzErrorSyntax", "FzErrorUnsupported", "FzErrorLimit", "FzErrorRepaired",
+                       "FileDataError"}
+
+
+def is_damaged_input(exc: BaseException) -> bool:
+    """Whether exc is MuPDF saying the PDF's content is broken (a stream, an object, a colour space), which is bad
+    input however deep in a page it is found, and not a bug in the script. Told by name: cli imports no PyMuPDF."""
+    kind = type(exc)
+    return kind.__module__.split(".")[0] in ("pymupdf", "mupdf", "fitz") and kind.__name__ in _MUPDF_INPUT_ERRORS
+
+
+def damaged_input_message(exc: BaseException) -> str:
+    detail = re.sub(r"^code=\d+:\s*", "", _one_line(str(exc)))[:200] or type(exc).__name__
+    return (f"the PDF is damaged: MuPDF cannot read part of it ({detail}); get the file again, or open it in a PDF "
+            "viewer and save a copy, and run this on the copy")
 
 
 def describe_os_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> str:

@@ -71,10 +71,11 @@ def open_pdf(path: str | os.PathLike[str], password: str | None = None) -> pymup
         count = doc.page_count
     except Exception as exc:  # noqa: BLE001 -- MuPDF raises several types
         raise UserError(f"{p} is damaged: its pages cannot be counted ({_short(exc)})") from None
+    repaired = was_repaired(doc)
     if count == 0:
         doc.close()
-        raise UserError(f"{p} has no pages" + (f" ({_damage(p)})" if was_repaired(doc) else ""))
-    if was_repaired(doc) and not _anything_left(doc):
+        raise UserError(f"{p} has no pages" + (f" ({_damage(p)})" if repaired else ""))
+    if repaired and not _anything_left(doc):
         doc.close()
         raise UserError(f"{p} is damaged ({_damage(p)}): MuPDF rebuilt it but no page has any text, image or "
                         "drawing left; get the PDF again")
