@@ -225,6 +225,36 @@ def rotated_and_cropped(path: Path) -> Path:
     return write(path, data)
 
 
+def no_pages(path: Path) -> Path:
+    """A PDF with a catalog and an empty page tree, and no xref table: MuPDF rebuilds it and finds no page."""
+    return write(path, b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n")
+
+
+def bad_dict_key(src: Path, path: Path) -> Path:
+    """src (uncompressed) with a string where a name must be in its Info dictionary: every page still reads, but
+    MuPDF refuses to write the document out again ("invalid key in dict")."""
+    data = src.read_bytes()
+    at = data.rfind(b"/Producer")
+    assert at > 0, "the source has no /Producer to break"
+    return write(path, data[:at] + b"(x) 1 " + data[at:])
+
+
+def broken_image(path: Path, key: str, value: str) -> Path:
+    """A one-page paper with two bitmaps: a good one, and one whose image dictionary has key set to value
+    (Width 0, an unknown ColorSpace, BitsPerComponent 7...), as a damaged or badly written file has them."""
+    doc = pymupdf.open(stream=paper_bytes(pages=1))
+    page = doc[0]
+    for k, rect in enumerate((pymupdf.Rect(90, 600, 290, 760), pymupdf.Rect(320, 600, 520, 760))):
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 120, 90), False)
+        pix.clear_with(60 + 100 * k)
+        xref = page.insert_image(rect, pixmap=pix)
+    doc.xref_set_key(xref, key, value)
+    data = doc.tobytes()
+    doc.close()
+    return write(path, data)
+
+
 def titled(path: Path, title: str) -> Path:
     """A small paper whose printed title is `title` (a hostile one makes an unsafe folder name)."""
     return write(path, paper_bytes(title=title))
