@@ -305,6 +305,18 @@ def test_warnings_alone_pass(tmp_path):
                for s in lines)
 
 
+
+def test_figures_never_shown_are_one_warning(tmp_path):
+    """A note that leaves several figures out gets one warning naming them all, at the first one's manifest line."""
+    text = EN
+    for m in re.finditer(r"^!\[(?:Figure 2|Table 1):[^\n]*\n\n", EN, re.M):
+        text = edit(text, m.group(0), "")
+    folder = make_note(tmp_path, text)
+    unused = [f for f in findings(folder) if f["code"] == "figure-unused"]
+    manifest = (folder / "images" / "figures.yaml").read_text(encoding="utf-8")
+    assert [(f["line"], f["message"]) for f in unused] == [
+        (line_of(manifest, "file: images/fig2_"), "Figure 2 and Table 1 are never shown in the note")]
+
 def test_bad_image_names_and_places(tmp_path):
     folder = make_note(tmp_path, EN)
     shutil.copy(folder / "images" / "fig2_ablation_effect-number-layers-ndcg.png", folder / "images" / "Figure2.png")

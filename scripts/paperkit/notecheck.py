@@ -653,14 +653,18 @@ def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list
                 out.append(Finding(fname, i + 1, "error", "image-unreferenced",
                                    f"{label} is shown but no nearby text mentions it",
                                    f"discuss '{label}' in the paragraph just before the image"))
+    # One warning for all of them: a focused or comparison note rightly leaves most figures out, and a line per
+    # figure would read as a list of chores.
     mlines = mtext.split("\n")
-    for x in manifest:
-        f = str(x.get("file") or "")
-        if f and f not in shown:
-            ln = next((n + 1 for n, s in enumerate(mlines) if s.strip() == f"file: {f}"), 1)
-            out.append(Finding("images/figures.yaml", ln, "warning", "figure-unused",
-                               f"{x.get('label') or f} is never shown in the note",
-                               "show it where the note discusses it, or ignore this if it adds nothing"))
+    unused = [x for x in manifest if str(x.get("file") or "") and str(x.get("file")) not in shown]
+    if unused:
+        first = str(unused[0].get("file"))
+        ln = next((n + 1 for n, s in enumerate(mlines) if s.strip() == f"file: {first}"), 1)
+        labels = [str(x.get("label") or x.get("file")) for x in unused]
+        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        out.append(Finding("images/figures.yaml", ln, "warning", "figure-unused",
+                           f"{names} {'is' if len(labels) == 1 else 'are'} never shown in the note",
+                           "show each one the note discusses, where it discusses it; leave out what adds nothing"))
     return out
 
 
