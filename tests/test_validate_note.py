@@ -290,14 +290,15 @@ def test_section_order_and_unclosed_fence(tmp_path):
 
 
 def test_warnings_alone_pass(tmp_path):
-    text = edit(EN, "about 0.5% lower NDCG@10 (Section 4.4, p. 2)", "about 0.5% lower NDCG@10")
+    text = edit(EN, "about half a point lower, 0.3398 against 0.3455 on Beauty (Table 2, p. 3)",
+                "about half a point lower, 0.3398 against 0.3455 on Beauty")
     text = edit(text, "![Figure 3: Gate values per position and last-layer attention weights for one ML-1M user]"
                       "(images/fig3_result_gates-attention-one-ml.png)\n\n", "")
     folder = make_note(tmp_path, text)
     r = run_script("validate_note", folder)
     assert r.returncode == 0, r.stdout
     lines = r.stdout.splitlines()
-    assert f"{folder / 'README.md'}:{line_of(text, 'Starting at 0 halves')}: warning: 0.5% has no source" \
+    assert f"{folder / 'README.md'}:{line_of(text, 'Starting at 0 halves')}: warning: 0.3398 has no source" \
         in "\n".join(lines)
     manifest = (folder / "images" / "figures.yaml").read_text(encoding="utf-8")
     assert any(s.startswith(f"{folder / 'images' / 'figures.yaml'}:"
