@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paperkit import cli, fsutil, manifest, pipeline
 from paperkit.errors import OutputError
 from paperkit.pdf import open_pdf, was_repaired
-from paperkit.render import render_png
+from paperkit.render import render_pngs
 
 PROG = "smart_extract.py"
 
@@ -88,12 +88,17 @@ def main(argv: list[str]) -> int:
     fsutil.ensure_dir(outdir)
     sizes: dict[str, tuple[int, int]] = {}
     with fsutil.staging_dir(images_dir) as stage:
-        for k, item in enumerate(planned, 1):
-            png, size = render_png(doc[item.page_index], item.rect, a.dpi)
-            (stage / item.name).write_bytes(png)
-            sizes[item.name] = size
-            if big and k % 25 == 0:
-                say(f"{PROG}: rendered {k}/{len(planned)} images")
+        by_page: dict[int, list[manifest.Planned]] = {}
+        for item in planned:
+            by_page.setdefault(item.page_index, []).append(item)
+        done = 0
+        for pno, items in by_page.items():  # one interpretation of a page serves all its figures
+            for item, (png, size) in zip(items, render_pngs(doc[pno], [i.rect for i in items], a.dpi), strict=True):
+                (stage / item.name).write_bytes(png)
+                sizes[item.name] = size
+            done += len(items)
+            if big and done // 25 > (done - len(items)) // 25:
+                say(f"{PROG}: rendered {done}/{len(planned)} images")
         data = manifest.build(pdf_path.name, doc.page_count, a.dpi, planned, sizes)
         (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
         fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))

@@ -20,10 +20,22 @@ def clip_rect(page: pymupdf.Page, rect: pymupdf.Rect) -> pymupdf.Rect:
 
 
 def render_png(page: pymupdf.Page, rect: pymupdf.Rect, dpi: int) -> tuple[bytes, tuple[int, int]]:
-    """PNG bytes of rect (page coordinates, as Page.rect and get_text give them) at dpi, and its pixel size."""
-    r = clip_rect(page, rect)
+    """PNG bytes of rect (page coordinates, as Page.rect gives them) at dpi, and its pixel size."""
+    return render_pngs(page, [rect], dpi)[0]
+
+
+def render_pngs(page: pymupdf.Page, rects: list[pymupdf.Rect], dpi: int) -> list[tuple[bytes, tuple[int, int]]]:
+    """Several regions of one page: the page's content is interpreted once (a display list without annotations,
+    as Page.get_pixmap(annots=False) makes) and each region is rendered from it."""
+    clips = [clip_rect(page, r) for r in rects]
     scale = dpi / 72
-    if r.width * scale * r.height * scale > MAX_PIXELS:
-        raise UserError(f"a {dpi}-dpi render of {r.width:.0f}x{r.height:.0f} pt is too large; lower --dpi")
-    pix = page.get_pixmap(dpi=dpi, clip=r, annots=False, alpha=False)
-    return pix.tobytes("png"), (pix.width, pix.height)
+    for r in clips:
+        if r.width * scale * r.height * scale > MAX_PIXELS:
+            raise UserError(f"a {dpi}-dpi render of {r.width:.0f}x{r.height:.0f} pt is too large; lower --dpi")
+    dl = page.get_displaylist(annots=False)
+    out = []
+    for r in clips:
+        pix = dl.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False, clip=r)
+        pix.set_dpi(dpi, dpi)  # viewers show the figure at its size on paper
+        out.append((pix.tobytes("png"), (pix.width, pix.height)))
+    return out
