@@ -17,7 +17,7 @@ MAX_PATHS = 3_000  # beyond this a page's paths are merged on a coarse grid firs
 SECTION_NUMBER_RE = re.compile(r"(\d+(\.\d+)*|[A-Z](\.\d+)*|[IVX]+)\.?")  # a heading's number set apart
 
 
-@dataclass
+@dataclass(eq=False)  # a line is itself: identity, not field-by-field comparison (fast "in" and index())
 class TextLine:
     rect: pymupdf.Rect
     text: str
