@@ -310,6 +310,9 @@ def snapshot(root: Path) -> dict[str, tuple[str, str]]:
             if p.is_symlink():
                 out[str(p.relative_to(root))] = ("link", os.readlink(p))
                 continue
+            if not p.is_file():  # a named pipe: opening it would wait for a writer
+                out[str(p.relative_to(root))] = ("other", "")
+                continue
             h = hashlib.sha256()
             with p.open("rb") as fh:
                 for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):

@@ -114,6 +114,9 @@ def stage(inputs: dict[str, Path], case: str, root: Path) -> Path:
     if case == "folder":
         (root / "in" / "paper.pdf").mkdir()
         return root / "in" / "paper.pdf"
+    if case == "fifo":  # a named pipe: reading it would wait for a writer forever
+        os.mkfifo(root / "in" / "pipe.pdf")
+        return root / "in" / "pipe.pdf"
     dst = root / "in" / inputs[case].name
     shutil.copyfile(inputs[case], dst)
     return dst
@@ -154,6 +157,7 @@ def clean_success(r: H.Result, script: str) -> None:
 BAD_INPUTS = {
     "missing": r"nope\.pdf: no such file",
     "folder": r"paper\.pdf is a folder, not a PDF file",
+    "fifo": r"pipe\.pdf is not a regular file",
     "empty": r"empty\.pdf is empty \(0 bytes\), not a PDF",
     "html": r"html\.pdf is not a PDF \(it is an HTML page",
     "png": r"png\.pdf is not a PDF \(it is a PNG image\)",
@@ -242,7 +246,9 @@ def test_cli_turns_mupdf_damage_into_bad_input(name, code, capsys):
     assert cli.run("x.py", main, []) == code
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1, err
-    if code == 1:
+    if name == "FzErrorLimit":
+        assert err[0].startswith("x.py: error: the PDF holds something larger than MuPDF will read"), err
+    elif code == 1:
         assert err[0] == ("x.py: error: the PDF is damaged: MuPDF cannot read part of it (invalid key in dict); get "
                           "the file again, or open it in a PDF viewer and save a copy, and run this on the copy")
     else:

@@ -103,6 +103,9 @@ def is_damaged_input(exc: BaseException) -> bool:
 
 def damaged_input_message(exc: BaseException) -> str:
     detail = re.sub(r"^code=\d+:\s*", "", _one_line(str(exc)))[:200] or type(exc).__name__
+    if type(exc).__name__ == "FzErrorLimit":  # a 20000 x 20000 image, a stream past MuPDF's bounds
+        return (f"the PDF holds something larger than MuPDF will read ({detail}); if the paper has a normal size, "
+                "get the file again")
     return (f"the PDF is damaged: MuPDF cannot read part of it ({detail}); get the file again, or open it in a PDF "
             "viewer and save a copy, and run this on the copy")
 

@@ -22,6 +22,8 @@ def check_pdf_path(path: str | os.PathLike[str]) -> Path:
         raise UserError(f"{p}: no such file")
     if p.is_dir():
         raise UserError(f"{p} is a folder, not a PDF file")
+    if not p.is_file():  # a pipe would block the read below forever; a device is no paper either
+        raise UserError(f"{p} is not a regular file (a pipe, socket or device); give the paper's PDF file")
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
