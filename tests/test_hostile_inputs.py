@@ -391,16 +391,20 @@ def test_crop_outside_a_rotated_page_is_clipped(inputs, tmp_path):
 
 def run_measured(argv: list[str | os.PathLike[str]], timeout: float) -> tuple[subprocess.CompletedProcess[str],
                                                                                 float]:
-    """Runs `python ARGV` in a child of a fresh Python, which reports the peak RSS of that child alone (MB)."""
+    """Runs `python ARGV` in a child of a fresh Python, which reports the peak RSS of that child alone (MB) and
+    its wall time (printed, never asserted: a slow machine is not a failure; the timeout is the bound)."""
     code = textwrap.dedent("""
-        import json, resource, subprocess, sys
+        import json, resource, subprocess, sys, time
+        t0 = time.perf_counter()
         p = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=float(sys.argv[1]), check=False)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(json.dumps({"code": p.returncode, "out": p.stdout, "err": p.stderr, "peak_mb": peak}))
+        print(json.dumps({"code": p.returncode, "out": p.stdout, "err": p.stderr, "peak_mb": peak,
+                          "seconds": time.perf_counter() - t0}))
     """)
     p = subprocess.run([sys.executable, "-c", code, str(timeout), sys.executable, *map(str, argv)],
                        capture_output=True, text=True, timeout=timeout + 30, check=True)
     data = json.loads(p.stdout)
+    print(f"{Path(str(argv[0])).name}: {data['seconds']:.1f} s, ", end="")
     return subprocess.CompletedProcess(argv, data["code"], data["out"], data["err"]), data["peak_mb"]
 
 
