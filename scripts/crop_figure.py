@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pymupdf
 from paperkit import cli, fsutil
 from paperkit.errors import OutputError, UserError
-from paperkit.pdf import open_pdf, page_index
+from paperkit.pdf import open_pdf, page_index, was_repaired
 from paperkit.render import clip_rect, render_png
 
 PROG = "crop_figure.py"
@@ -56,6 +56,8 @@ def main(argv: list[str]) -> int:
     if out.is_dir():
         raise OutputError(f"{out} is a folder; give the PNG file's path")
     doc = open_pdf(a.pdf, a.password)
+    if was_repaired(doc):
+        cli.progress(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the crop")
     page = doc[page_index(doc, a.page)]
     asked = pymupdf.Rect(a.x0, a.y0, a.x1, a.y1)
     rect = clip_rect(page, asked)

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=60.0, metavar="S",
                         help="seconds to wait for a server to answer or to send more data")
     parser.add_argument("--max-mb", type=float, default=200.0, metavar="MB", help="refuse PDFs larger than this")
+    parser.add_argument("--password", help="password of an encrypted paper (checked after the download)")
     parser.add_argument("--retries", type=int, default=3, metavar="N",
                         help="further attempts after HTTP 429/5xx, timeouts and dropped connections")
     cli.add_json_flag(parser)
@@ -94,10 +95,12 @@ def _warn(message: str, _delay: float) -> None:
     cli.progress(f"warning: {message}")
 
 
-def download(plan: fetch.DownloadPlan, dest: Path, options: fetch.HttpOptions) -> fetch.Download:
+def download(plan: fetch.DownloadPlan, dest: Path, options: fetch.HttpOptions,
+             password: str | None = None) -> fetch.Download:
     cli.progress(f"downloading {plan.pdf_url}")
     try:
-        return fetch.download_pdf(plan.pdf_url, dest, options, on_progress=DownloadProgress(), on_retry=_warn)
+        return fetch.download_pdf(plan.pdf_url, dest, options, on_progress=DownloadProgress(), on_retry=_warn,
+                                  password=password)
     except fetch.HttpStatusError as exc:
         if exc.status == 404 and plan.kind == "arxiv":
             raise NetworkError(f"arXiv has no paper {plan.arxiv} (HTTP 404 from {exc.url}); check the id") from None
@@ -156,11 +159,12 @@ def main(argv: list[str]) -> int:
         plan = plan.with_version(meta.version)  # the PDF of the version the metadata describes
 
     with tempfile.TemporaryDirectory(prefix="aipr-fetch-") as tmp:
-        got = download(plan, Path(tmp) / plan.filename, options)
+        got = download(plan, Path(tmp) / plan.filename, options, args.password)
         cli.progress(f"got a {fetch.human_size(got.bytes)} PDF from {got.final_url}")
         note = scaffold_note(
             got.path, Path(args.root), name=args.name, force=args.force, lang=args.lang, mode=args.mode,
             title=meta.title if meta else None, authors=list(meta.authors) if meta else None,
+            password=args.password,
         )
 
     folder = Path(note["folder"])

@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
         say(f"{PROG}: downloading {a.source}")
         scaffold = _step("fetch_paper", [a.source, "--root", a.root, "--lang", a.lang, "--mode", a.mode,
                                          *(["--name", a.name] if a.name else []),
-                                         *(["--force"] if a.force else [])])
+                                         *common])
     folder = Path(scaffold["folder"])
     pdf = folder / "paper.pdf"
     say(f"{PROG}: finding figures and tables in {pdf}")

@@ -45,6 +45,8 @@ def main(argv: list[str]) -> int:
     a = parse_args(argv)
     result = scaffold_note(Path(a.pdf), Path(a.root), name=a.name, force=a.force, lang=a.lang, mode=a.mode,
                            password=a.password, templates_dir=Path(a.templates) if a.templates else None)
+    if result.get("repaired"):
+        cli.progress(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the paper reads right")
     for path in result["kept"]:
         cli.progress(f"{PROG}: kept the existing {path} (pass --force to replace it)")
     if not result["title"]:

@@ -210,14 +210,8 @@ def test_repaired_pdf_works_with_a_warning(script, case, inputs, tmp_path):
         assert any("damaged" in ln and "repaired" in ln for ln in r.err_lines), r.err
 
 
-@pytest.mark.parametrize("script", [
-    pytest.param("scaffold_dir", marks=pytest.mark.xfail(strict=True, reason=(
-        "scaffold_dir.py (paperkit.scaffold) copies a damaged PDF into the note without a word: no 'was damaged; "
-        "MuPDF repaired it' warning"))),
-    pytest.param("crop_figure", marks=pytest.mark.xfail(strict=True, reason=(
-        "crop_figure.py renders from a damaged PDF without a word: no 'was damaged; MuPDF repaired it' warning"))),
-])
-def test_repaired_pdf_warning_missing(script, inputs, tmp_path):
+@pytest.mark.parametrize("script", ["scaffold_dir", "crop_figure"])
+def test_repaired_pdf_warning_in_every_script(script, inputs, tmp_path):
     if script not in PRESENT:
         pytest.skip(f"{script}.py is not there yet")
     pdf = stage(inputs, "damaged-xref", tmp_path)
@@ -266,10 +260,6 @@ def test_damaged_dictionary_is_never_an_internal_error(script, inputs, tmp_path)
         one_line_error(r, script, 1, r"damaged")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "paperkit.fulltext._without_regions re-writes the whole document (doc.tobytes) and MuPDF refuses a dictionary "
-    "with a non-name key that every page reads past: paper_info.py loses the whole paper (exit 1) instead of "
-    "falling back to the document as it is"))
 def test_paper_info_reads_past_a_damaged_dictionary(inputs, tmp_path):
     pdf = stage(inputs, "bad-dict-key", tmp_path)
     r = H.call("paper_info", pdf, "--out", tmp_path / "out", "--quiet")
@@ -287,17 +277,11 @@ def test_a_broken_image_is_never_an_internal_error(script, case, tmp_path):
     pdf = H.broken_image(tmp_path / "in" / f"{case}.pdf", *BROKEN_IMAGES[case])
     with watched(tmp_path, "out"):
         r = H.call(script, *PDF_SCRIPTS[script](pdf, tmp_path / "out", True))
-    if script == "extract_embedded" and case == "bits-7":
-        pytest.xfail("extract_embedded.py: MuPDF's FzErrorArgument 'Unsupported combination in fz_unpack_stream' "
-                     "for an image with BitsPerComponent 7 escapes paperkit.embedded as exit 70")
     assert not TRACE.search(r.err) and r.code in (0, 1), (r.code, r.err)
     if r.code:
         one_line_error(r, script, 1, r"damaged")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "paperkit.embedded stops the whole run on one image MuPDF cannot decode (Width 0, unknown colour space, "
-    "BitsPerComponent 7); it should save the others and warn about that one"))
 @pytest.mark.parametrize("case", list(BROKEN_IMAGES))
 def test_extract_embedded_saves_the_images_it_can(case, tmp_path):
     pdf = H.broken_image(tmp_path / "in" / f"{case}.pdf", *BROKEN_IMAGES[case])
@@ -673,9 +657,6 @@ def test_files_the_user_made_stay_untouched_without_force(script, inputs, tmp_pa
         assert after[f"out/{rel}"] == keep[f"out/{rel}"], rel
 
 
-@pytest.mark.xfail(strict=True, reason="paperkit.scaffold keeps an existing paper.pdf that is a DIFFERENT paper "
-                                       "(same short name) and reports success, so the next steps read the wrong "
-                                       "paper; it should stop with exit 3 unless --force or --name")
 def test_a_different_paper_with_the_same_short_name_is_refused(tmp_path):
     first = H.titled(tmp_path / "in" / "a.pdf", "注意力机制就是你所需要的")
     second = H.titled(tmp_path / "in" / "b.pdf", "卷积神经网络的一个研究")
@@ -876,8 +857,6 @@ def test_fetch_hostile_arxiv_titles_stay_inside_the_root(title, server, inputs, 
 
 
 @pytestmark_fetch
-@pytest.mark.xfail(strict=True, reason="fetch_paper.py has no --password: an encrypted paper cannot be downloaded "
-                                       "(check_pdf_file opens it without one and calls it unreadable, exit 4)")
 def test_fetch_an_encrypted_paper(server, inputs, tmp_path):
     if not (SKILL_TEMPLATES / "full.en.md").is_file():
         pytest.skip("fetch_paper.py needs the skill's templates/, not there yet")

@@ -141,7 +141,8 @@ def test_cli_prints_folder_and_json(tmp_path, templates):
     r = run_script("scaffold_dir", pdf, "--root", root, "--templates", templates, "--name", "My WD Note!", "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"folder", "readme", "pdf", "images", "short_name", "title", "authors", "created", "kept"}
+    assert set(out) == {"folder", "readme", "pdf", "images", "short_name", "title", "authors", "created", "kept",
+                        "repaired"}
     assert out["short_name"] == "my-wd-note" and out["authors"] == ["Heng-Tze Cheng", "Levent Koc"]
     r = run_script("scaffold_dir", pdf, "--root", root, "--templates", templates, "--name", "My WD Note!")
     assert r.returncode == 0 and "kept the existing" in r.stderr and "--force" in r.stderr

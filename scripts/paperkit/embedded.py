@@ -77,17 +77,24 @@ def _placements(page: pymupdf.Page) -> list[tuple[int, pymupdf.Rect]]:
     have no object of their own and are left out."""
     to_page = page.rotation_matrix
     out = []
-    for info in page.get_image_info(xrefs=True):
+    try:
+        infos = page.get_image_info(xrefs=True)
+    except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+        infos = []  # matching xrefs decodes every image, and one broken image spoils it: ask image by image below
+    for info in infos:
         xref = info.get("xref", 0)
         if xref > 0:
             out.append((xref, pymupdf.Rect(info["bbox"]) * to_page))
     # an image the page lists that get_image_info could not match by content: ask where it is drawn
     drawn = {x for x, _ in out}
-    for xref in {x[0] for x in page.get_images(full=True)}:
+    for xref in sorted({x[0] for x in page.get_images(full=True)}):
         if xref not in drawn:
-            rects = page.get_image_rects(xref)
-            if rects:
-                out.append((xref, pymupdf.Rect(rects[0]) * to_page))
+            try:
+                rects = page.get_image_rects(xref)
+            except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+                rects = []
+            # a broken image still gets its place, so that decoding it is tried, and reported, like any other
+            out.append((xref, pymupdf.Rect(rects[0]) * to_page if rects else pymupdf.Rect(page.rect)))
     out.sort(key=lambda t: (round(t[1].y0, 1), round(t[1].x0, 1)))
     return out
 
@@ -107,11 +114,14 @@ def find_images(doc: pymupdf.Document, min_size_px: int, warn: Callable[[str], N
                 continue
             seen_xrefs.add(xref)
             w, h = _int_key(doc, xref, "Width"), _int_key(doc, xref, "Height")
+            if w <= 0 or h <= 0:
+                warn(f"image object {xref} on page {pi + 1} says it is {w}x{h} pixels, which cannot be; skipped")
+                continue
             if w < min_size_px or h < min_size_px:
                 continue
             try:
                 pix = decode(doc, xref, _ref_key(doc, xref, "SMask"))
-            except (RuntimeError, ValueError) as exc:  # a broken image stream: the others are still worth having
+            except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase) as exc:  # one broken image: keep the rest
                 warn(f"image object {xref} on page {pi + 1} cannot be decoded ({' '.join(str(exc).split())[:120]}); "
                      "skipped")
                 continue

@@ -599,6 +599,7 @@ def download_pdf(
     on_progress: ProgressFn | None = None,
     on_retry: Callable[[str, float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    password: str | None = None,
 ) -> Download:
     """Downloads url to dest through dest.part, checking it is a PDF; on any failure nothing is left at dest."""
     opts = options or HttpOptions()
@@ -624,7 +625,7 @@ def download_pdf(
                 on_progress=on_progress, on_retry=on_retry, reset=reset, sleep=sleep)
         finally:
             fh.close()
-        check_pdf_file(part, final)
+        check_pdf_file(part, final, password)
         os.replace(part, dest)
     finally:
         with contextlib.suppress(OSError):
@@ -633,14 +634,18 @@ def download_pdf(
                     content_type=ctype, attempts=attempts)
 
 
-def check_pdf_file(path: Path, url: str) -> None:
-    """The whole file must open as a PDF with pages (a body cut short without a Content-Length fails here)."""
+def check_pdf_file(path: Path, url: str, password: str | None = None) -> None:
+    """The whole file must open as a PDF with pages (a body cut short without a Content-Length fails here).
+
+    An encrypted paper is the user's to unlock: without the right password that is bad input, not the network."""
     from .pdf import open_pdf  # imports PyMuPDF only when a download has arrived
 
     try:
-        doc = open_pdf(path)
+        doc = open_pdf(path, password)
     except UserError as exc:
         detail = str(exc).replace(str(path), "the file")
+        if "encrypted" in detail or "password" in detail:
+            raise UserError(f"the paper at {url} is encrypted; run again with --password to open it") from None
         raise NetworkError(f"what {url} sent starts like a PDF but cannot be read as one ({detail})") from None
     doc.close()
 

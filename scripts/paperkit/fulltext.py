@@ -89,9 +89,12 @@ def _without_regions(doc: pymupdf.Document, regions: list[tuple[int, pymupdf.Rec
         return doc
     try:
         work = pymupdf.open("pdf", doc.tobytes(garbage=0, encryption=pymupdf.PDF_ENCRYPT_NONE))
-    except (RuntimeError, ValueError):
-        work = pymupdf.open()
-        work.insert_pdf(doc)
+    except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+        try:
+            work = pymupdf.open()
+            work.insert_pdf(doc)
+        except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+            return doc  # a damaged object MuPDF will not copy: read the text with the figures' labels in it
     by_page: dict[int, list[tuple[pymupdf.Rect, str]]] = {}
     for pi, rect, text in regions:
         if 0 <= pi < work.page_count:

@@ -14,7 +14,7 @@ from typing import Any
 from . import fsutil
 from .errors import OutputError, UserError
 from .naming import short_name, slugify
-from .pdf import check_pdf_path, has_text_layer, open_pdf
+from .pdf import check_pdf_path, has_text_layer, open_pdf, was_repaired
 
 LANGS = ("en", "zh")
 MODES = ("full", "focus", "compare")
@@ -49,15 +49,24 @@ def fill_template(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(repl, text)
 
 
+def _title_of(pdf: Path) -> str | None:
+    """The title printed on a PDF already in a note folder, folded for comparing; None if it cannot be read."""
+    try:
+        return " ".join((paper_facts(pdf).get("title") or "").lower().split())
+    except UserError:
+        return None
+
+
 def paper_facts(pdf: Path, password: str | None = None) -> dict[str, Any]:
     """Title, authors, venue, year and arXiv id as the first page prints them (empty for a scanned PDF)."""
     from .metadata import read_metadata
 
     doc = open_pdf(pdf, password)
     try:
+        repaired = {"repaired": True} if was_repaired(doc) else {}
         if not has_text_layer(doc):
-            return {}
-        return read_metadata(doc)
+            return repaired
+        return {**read_metadata(doc), **repaired}
     finally:
         doc.close()
 
@@ -121,6 +130,11 @@ def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool
     fsutil.ensure_dir(images)
 
     dest_pdf = folder / PDF_NAME
+    if name is None and dest_pdf.is_file() and not force and not _same_file(pdf, dest_pdf) \
+            and _title_of(dest_pdf) != " ".join(title.lower().split()):
+        # another paper whose title gives the same short name: keeping its PDF would have the next steps read it
+        raise OutputError(f"{folder} already holds a different paper; give this one its own folder with --name "
+                          "SHORT, or pass --force to replace it")
     if dest_pdf.exists() and (not force or _same_file(pdf, dest_pdf)):
         kept.append(str(dest_pdf))
     else:
@@ -148,6 +162,7 @@ def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool
         "authors": authors,
         "created": created,
         "kept": kept,
+        "repaired": bool(facts.get("repaired")),
     }
 
 
