@@ -64,6 +64,9 @@ def main(argv: list[str]) -> int:
             say(f"{PROG}: read {done}/{total} pages")
 
     analysis = pipeline.analyse(doc, on_page)
+    if analysis.unreadable:
+        say(f"{PROG}: warning: page(s) {', '.join(map(str, analysis.unreadable))} cannot be read (damaged); "
+            "their figures are missing")
     if not analysis.has_text:
         say(f"{PROG}: note: {pdf_path} has no text layer (a scanned paper?): no captions can be found"
             + ("" if a.include_uncaptioned else "; --include-uncaptioned saves its large images"))

@@ -13,6 +13,7 @@ import pymupdf
 from . import captions as cap_stage
 from . import figtype
 from . import regions as reg
+from .errors import UserError
 from .graphics import Blob, find_blobs
 from .layout import Columns, PageContent, TextLine, body_font_size, find_columns, read_page
 from .model import Caption, Figure
@@ -38,6 +39,7 @@ class Analysis:
     uncaptioned: list[tuple[int, pymupdf.Rect]]  # (page index, box) of large graphics no caption claims
     pages: int
     has_text: bool
+    unreadable: list[int] = dataclasses.field(default_factory=list)  # 1-based pages MuPDF could not load
 
 
 def _header_rules(pc: PageContent, cols: Columns, margin_lines: list[TextLine]) -> list[pymupdf.Rect]:
@@ -104,10 +106,18 @@ def find_figures(doc: pymupdf.Document, progress: Callable[[int, int], None] | N
 
 def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> Analysis:
     pages: list[PageContent] = []
+    unreadable: list[int] = []
     for i in range(doc.page_count):
-        pages.append(read_page(doc[i]))
+        try:
+            pages.append(read_page(doc[i]))
+        except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
+            # a page MuPDF cannot load (a broken page tree, a damaged content stream): the others still count
+            unreadable.append(i + 1)
+            pages.append(PageContent(index=i, rect=pymupdf.Rect(0, 0, 612, 792), lines=[], drawings=[], images=[]))
         if progress:
             progress(i + 1, doc.page_count)
+    if len(unreadable) == doc.page_count:
+        raise UserError("no page of this PDF can be read: it is damaged; get the file again")
     has_text = any(pc.lines for pc in pages)
     body_size = body_font_size(pages)
     margins = reg.margin_keys(pages)
@@ -190,4 +200,4 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
                 continue  # the same graphic twice (a raster under its vector copy)
             uncaptioned.append((pi, r))
     figures.sort(key=lambda f: (f.caption.page_index, f.body.y0, f.body.x0))
-    return Analysis(figures, uncaptioned, len(pages), has_text)
+    return Analysis(figures, uncaptioned, len(pages), has_text, unreadable)
