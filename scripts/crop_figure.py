@@ -37,11 +37,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("out", help="the PNG file to write (its folder is created if needed)")
     p.add_argument("--dpi", type=int, default=200, help="render resolution (72-600)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    p.add_argument("--password", help="password of an encrypted PDF")
-    cli.add_json_flag(p)
+    cli.add_pdf_flags(p, quiet=False)
     a = p.parse_args(argv)
-    if not 72 <= a.dpi <= 600:
-        p.error("--dpi must be between 72 and 600")
+    cli.check_dpi(p, a.dpi)
     return a
 
 
@@ -57,7 +55,7 @@ def main(argv: list[str]) -> int:
         raise OutputError(f"{out} is a folder; give the PNG file's path")
     doc = open_pdf(a.pdf, a.password)
     if was_repaired(doc):
-        cli.progress(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the crop")
+        cli.progress(cli.repaired_warning(PROG, a.pdf, "check the crop"))
     page = doc[page_index(doc, a.page)]
     asked = pymupdf.Rect(a.x0, a.y0, a.x1, a.y1)
     rect = clip_rect(page, asked)

@@ -35,9 +35,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--min-size", type=int, default=64, metavar="PX",
                    help="skip bitmaps narrower or lower than this many pixels")
     p.add_argument("--force", action="store_true", help="overwrite files in OUTDIR that this tool did not write")
-    p.add_argument("--password", help="password of an encrypted PDF")
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    cli.add_json_flag(p)
+    cli.add_pdf_flags(p)
     a = p.parse_args(argv)
     if a.min_size < 1:
         p.error("--min-size must be at least 1 pixel")
@@ -48,9 +46,9 @@ def main(argv: list[str]) -> int:
     a = parse_args(argv)
     doc = open_pdf(a.pdf, a.password)
     outdir = Path(a.outdir)
-    say = (lambda _m: None) if a.quiet else cli.progress
+    say = cli.speaker(a.quiet)
     if was_repaired(doc):
-        say(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the images")
+        say(cli.repaired_warning(PROG, a.pdf, "check the images"))
     images = find_images(doc, a.min_size, warn=lambda m: say(f"{PROG}: warning: {m}"))
     names = file_names(images)
     items = [{"file": n, "page": im.page, "xref": im.xref, "width": im.width_px, "height": im.height_px,

@@ -44,12 +44,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="drawings and labels this close one above the other belong together")
     p.add_argument("--pages", help="pages to read, e.g. 1,3-5 (default: all)")
     p.add_argument("--force", action="store_true", help="overwrite files in OUTDIR that this tool did not write")
-    p.add_argument("--password", help="password of an encrypted PDF")
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    cli.add_json_flag(p)
+    cli.add_pdf_flags(p)
     a = p.parse_args(argv)
-    if not 72 <= a.dpi <= 600:
-        p.error("--dpi must be between 72 and 600")
+    cli.check_dpi(p, a.dpi)
     if a.min_size < 0 or a.x_tolerance < 0 or a.y_tolerance < 0:
         p.error("--min-size and the tolerances cannot be negative")
     return a
@@ -59,9 +56,9 @@ def main(argv: list[str]) -> int:
     a = parse_args(argv)
     doc = open_pdf(a.pdf, a.password)
     outdir = Path(a.outdir)
-    say = (lambda _m: None) if a.quiet else cli.progress
+    say = cli.speaker(a.quiet)
     if was_repaired(doc):
-        say(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the images")
+        say(cli.repaired_warning(PROG, a.pdf, "check the images"))
     try:
         pages = parse_pages(a.pages, doc.page_count) if a.pages else list(range(doc.page_count))
     except ValueError as exc:

@@ -159,14 +159,14 @@ def _pointer(it: TableItem) -> str:
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
     t0 = time.perf_counter()
-    say = (lambda _m: None) if a.quiet else cli.progress
+    say = cli.speaker(a.quiet)
     pdf = Path(a.pdf)
     doc = open_pdf(pdf, a.password)
     # the folder the user named, symbolic links not followed: a linked PDF must not send output to its target
     folder = Path(a.out) if a.out else Path(os.path.abspath(pdf)).parent
     fsutil.ensure_dir(folder)
     if was_repaired(doc):
-        say(f"{PROG}: warning: {pdf} was damaged; MuPDF repaired it, check the results")
+        say(cli.repaired_warning(PROG, pdf, "check the results"))
     source = read_source_yaml(folder)
 
     yaml_path, md_path, tables_dir = folder / "paper.yaml", folder / "paper.md", folder / "tables"

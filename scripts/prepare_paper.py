@@ -72,7 +72,7 @@ def _step(name: str, argv: list[str]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    say = (lambda _m: None) if a.quiet else cli.progress
+    say = cli.speaker(a.quiet)
     common = [*(["--force"] if a.force else []), *(["--password", a.password] if a.password else [])]
     src = Path(a.source).expanduser()
     if src.exists() or not REMOTE_RE.match(a.source):

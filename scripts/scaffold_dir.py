@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     result = scaffold_note(Path(a.pdf), Path(a.root), name=a.name, force=a.force, lang=a.lang, mode=a.mode,
                            password=a.password, templates_dir=Path(a.templates) if a.templates else None)
     if result.get("repaired"):
-        cli.progress(f"{PROG}: warning: {a.pdf} was damaged; MuPDF repaired it, check the paper reads right")
+        cli.progress(cli.repaired_warning(PROG, a.pdf, "check the paper reads right"))
     for path in result["kept"]:
         cli.progress(f"{PROG}: kept the existing {path} (pass --force to replace it)")
     if not result["title"]:

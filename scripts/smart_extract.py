@@ -37,12 +37,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--include-uncaptioned", action="store_true",
                    help="also keep large graphics that no caption claims, as images/extra_p{page}_{n}.png")
     p.add_argument("--force", action="store_true", help="overwrite files in images/ that this tool did not write")
-    p.add_argument("--password", help="password of an encrypted PDF")
-    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
-    cli.add_json_flag(p)
+    cli.add_pdf_flags(p)
     a = p.parse_args(argv)
-    if not 72 <= a.dpi <= 600:
-        p.error("--dpi must be between 72 and 600")
+    cli.check_dpi(p, a.dpi)
     return a
 
 
@@ -53,9 +50,9 @@ def main(argv: list[str]) -> int:
     # the folder as the user named it: following a symlinked PDF would write beside its target
     outdir = Path(a.outdir) if a.outdir else Path(os.path.abspath(pdf_path)).parent
     images_dir = outdir / manifest.IMAGES_DIR
-    say = (lambda _m: None) if a.quiet else cli.progress
+    say = cli.speaker(a.quiet)
     if was_repaired(doc):
-        say(f"{PROG}: warning: {pdf_path} was damaged; MuPDF repaired it, check the figures")
+        say(cli.repaired_warning(PROG, pdf_path, "check the figures"))
 
     big = doc.page_count >= 20
 

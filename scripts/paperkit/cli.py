@@ -33,6 +33,32 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON on stdout (for agents)")
 
 
+def add_pdf_flags(parser: argparse.ArgumentParser, *, quiet: bool = True) -> None:
+    """The flags every script that reads a PDF takes: --password, --quiet (when it talks on stderr), --json."""
+    parser.add_argument("--password", help="password of an encrypted PDF")
+    if quiet:
+        parser.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    add_json_flag(parser)
+
+
+DPI_RANGE = (72, 600)
+
+
+def check_dpi(parser: argparse.ArgumentParser, dpi: int) -> None:
+    if not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        parser.error(f"--dpi must be between {DPI_RANGE[0]} and {DPI_RANGE[1]}")
+
+
+def speaker(quiet: bool) -> Callable[[str], None]:
+    """progress, or nothing with --quiet."""
+    return (lambda _m: None) if quiet else progress
+
+
+def repaired_warning(prog: str, pdf: object, check: str) -> str:
+    """The one line every script prints when MuPDF had to repair the file it opened."""
+    return f"{prog}: warning: {pdf} was damaged; MuPDF repaired it, {check}"
+
+
 def emit(data: Any, as_json: bool, human: str) -> None:
     """Data goes to stdout: JSON for agents, text for people."""
     if as_json:
