@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import pymupdf  # noqa: E402
 from conftest import CORPUS_PDFS  # noqa: E402
-from paperkit.export import export_note  # noqa: E402
+from paperkit.note.export import export_note  # noqa: E402
 from test_export_note import count_formulas, make_note  # noqa: E402
 
 N_FIGURES = 20

@@ -9,10 +9,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pymupdf
-from paperkit import cli, fsutil
-from paperkit.errors import OutputError, UserError
-from paperkit.pdf import open_pdf, page_index, was_repaired
-from paperkit.render import clip_rect, render_png
+from paperkit.figures.render import clip_rect, render_png
+from paperkit.io import cli, fsutil
+from paperkit.io.errors import OutputError, UserError
+from paperkit.io.pdf import open_pdf, page_index, was_repaired
 
 PROG = "crop_figure.py"
 

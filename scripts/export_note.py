@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import cli
-from paperkit.export import FORMATS, export_note
+from paperkit.io import cli
+from paperkit.note.export import FORMATS, export_note
 
 DESCRIPTION = """\
 Export a note folder (paper-notes/<short>/ with README.md, images/, paper.yaml) so people can read it elsewhere.

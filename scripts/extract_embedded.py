@@ -8,9 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import batch_output, cli
-from paperkit.embedded import file_names, find_images
-from paperkit.pdf import open_pdf, was_repaired
+from paperkit.figures.embedded import file_names, find_images
+from paperkit.io import batch_output, cli
+from paperkit.io.pdf import open_pdf, was_repaired
 
 PROG = "extract_embedded.py"
 TOOL = "extract_embedded"

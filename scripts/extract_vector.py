@@ -8,11 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import batch_output, cli
-from paperkit.errors import UserError
-from paperkit.pdf import open_pdf, was_repaired
-from paperkit.render import render_png
-from paperkit.vector import file_names, find_clusters, parse_pages
+from paperkit.figures.render import render_png
+from paperkit.figures.vector import file_names, find_clusters, parse_pages
+from paperkit.io import batch_output, cli
+from paperkit.io.errors import UserError
+from paperkit.io.pdf import open_pdf, was_repaired
 
 PROG = "extract_vector.py"
 TOOL = "extract_vector"

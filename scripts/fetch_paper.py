@@ -11,9 +11,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml
-from paperkit import cli, fetch, fsutil
-from paperkit.errors import NetworkError, UserError
-from paperkit.scaffold import LANGS, MODES, scaffold_note
+from paperkit.io import cli, fetch, fsutil
+from paperkit.io.errors import NetworkError, UserError
+from paperkit.note.scaffold import LANGS, MODES, scaffold_note
 
 PROG = "fetch_paper.py"
 PROGRESS_MIN_BYTES = 1 * fetch.MB

@@ -17,13 +17,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import yaml
-from paperkit import cli, fsutil
-from paperkit.errors import OutputError, UserError
-from paperkit.fulltext import convert
-from paperkit.metadata import front_matter, read_metadata
-from paperkit.outline import build_outline, count_references
-from paperkit.pdf import has_text_layer, open_pdf, was_repaired
-from paperkit.tables import (
+from paperkit.facts.fulltext import convert
+from paperkit.facts.metadata import front_matter, read_metadata
+from paperkit.facts.outline import build_outline, count_references
+from paperkit.facts.tables import (
     TableItem,
     extract_cells,
     is_ours,
@@ -32,7 +29,10 @@ from paperkit.tables import (
     text_lines,
     to_markdown,
 )
-from paperkit.textlines import body_font_size, page_lines, page_margins, vocabulary
+from paperkit.facts.textlines import body_font_size, page_lines, page_margins, vocabulary
+from paperkit.io import cli, fsutil
+from paperkit.io.errors import OutputError, UserError
+from paperkit.io.pdf import has_text_layer, open_pdf, was_repaired
 
 PROG = "paper_info.py"
 GENERATOR = "ai-paper-reader paper_info"

@@ -16,8 +16,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from paperkit import cli  # noqa: E402
-from paperkit.errors import UserError  # noqa: E402
+from paperkit.io import cli  # noqa: E402
+from paperkit.io.errors import UserError  # noqa: E402
 
 PROG = "prepare_paper.py"
 REMOTE_RE = re.compile(r"^(https?://|arxiv:|\d{4}\.\d{4,5}(v\d+)?$|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$)", re.I)

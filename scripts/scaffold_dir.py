@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import cli
-from paperkit.scaffold import LANGS, MODES, scaffold_note
+from paperkit.io import cli
+from paperkit.note.scaffold import LANGS, MODES, scaffold_note
 
 PROG = "scaffold_dir.py"
 

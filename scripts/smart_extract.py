@@ -9,10 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import cli, fsutil, manifest, pipeline
-from paperkit.errors import OutputError
-from paperkit.pdf import open_pdf, was_repaired
-from paperkit.render import render_pngs
+from paperkit.figures import manifest, pipeline
+from paperkit.figures.render import render_pngs
+from paperkit.io import cli, fsutil
+from paperkit.io.errors import OutputError
+from paperkit.io.pdf import open_pdf, was_repaired
 
 PROG = "smart_extract.py"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit import cli
-from paperkit.notecheck import check_note
-from paperkit.scaffold import LANGS, MODES
+from paperkit.io import cli
+from paperkit.note.notecheck import check_note
+from paperkit.note.scaffold import LANGS, MODES
 
 PROG = "validate_note.py"
 

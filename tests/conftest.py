@@ -1,4 +1,4 @@
-"""Shared test fixtures: the scripts folder, the sample paper, the real-paper corpus in ../shared (skipped if absent)."""
+"""Shared test fixtures: the scripts folder, the sample paper, the real corpus in ../shared (skipped if absent)."""
 from __future__ import annotations
 
 import os

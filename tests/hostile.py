@@ -23,7 +23,7 @@ SCRIPTS = ROOT / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
-from paperkit import cli  # noqa: E402
+from paperkit.io import cli  # noqa: E402
 
 LOREM = ("We study how a model reads a paper. The method learns a representation of every page and ranks the "
          "candidates by their score. Experiments on three data sets show that it improves over the baselines. ")

@@ -24,7 +24,7 @@ import pymupdf
 import pytest
 import yaml
 from conftest import ROOT, run_script
-from paperkit import export as ex
+from paperkit.note import export as ex
 
 HAVE_EXTRA = all(importlib.util.find_spec(m) is not None for m in ("markdown_it", "mdit_py_plugins", "latex2mathml"))
 needs_extra = pytest.mark.skipif(not HAVE_EXTRA, reason='the export extra is not installed: pip install ".[export]"')

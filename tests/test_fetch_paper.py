@@ -24,8 +24,8 @@ import pymupdf
 import pytest
 import yaml
 from conftest import SCRIPTS, run_script
-from paperkit import fetch
-from paperkit.errors import NetworkError, UserError
+from paperkit.io import fetch
+from paperkit.io.errors import NetworkError, UserError
 
 # ---------------------------------------------------------------------------------------------------------------
 # Every SOURCE form -> the right download address (real-world ids and links)

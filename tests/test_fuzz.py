@@ -31,7 +31,7 @@ import pytest
 from conftest import SAMPLE_PDF, SCRIPTS
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from paperkit import cli
+from paperkit.io import cli
 
 EXAMPLES = int(os.environ.get("AIPR_FUZZ_EXAMPLES", "25"))
 TIMEOUT_S = float(os.environ.get("AIPR_FUZZ_TIMEOUT", "60"))

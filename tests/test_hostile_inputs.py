@@ -232,7 +232,7 @@ def _mupdf_error(name: str, message: str) -> Exception:
 @pytest.mark.parametrize("name, code", [("FzErrorSyntax", 1), ("FzErrorFormat", 1), ("FzErrorLimit", 1),
                                         ("FileDataError", 1), ("FzErrorArgument", 70), ("KeyError", 70)])
 def test_cli_turns_mupdf_damage_into_bad_input(name, code, capsys):
-    from paperkit import cli
+    from paperkit.io import cli
 
     def main(_argv: list[str]) -> int:
         raise _mupdf_error(name, "code=8: invalid key in dict") if name != "KeyError" else KeyError("x")
@@ -483,7 +483,7 @@ def test_hostile_titles_make_safe_folder_names_inside_the_root(title, tmp_path):
 
 
 def test_hostile_captions_make_rule_names_inside_images(tmp_path):
-    from paperkit.naming import is_rule_name
+    from paperkit.figures.naming import is_rule_name
 
     doc = pymupdf.open()
     page = H.paper_page(doc, title="Hostile Captions", figure=False)

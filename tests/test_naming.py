@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from paperkit.figtype import classify, describe
-from paperkit.naming import figure_filename, is_rule_name, number_for_filename, short_name, slugify
+from paperkit.figures.figtype import classify, describe
+from paperkit.figures.naming import figure_filename, is_rule_name, number_for_filename, short_name, slugify
 
 
 @pytest.mark.parametrize(("title", "short"), [

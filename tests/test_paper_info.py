@@ -17,11 +17,11 @@ import pymupdf
 import pytest
 import yaml
 from conftest import CORPUS, CORPUS_PDFS, ROOT, run_script
-from paperkit.metadata import looks_like_name, read_metadata
-from paperkit.naming import number_for_filename
-from paperkit.outline import build_outline
-from paperkit.tables import items_from_figure_engine
-from paperkit.textlines import body_font_size, page_lines, page_margins
+from paperkit.facts.metadata import looks_like_name, read_metadata
+from paperkit.facts.outline import build_outline
+from paperkit.facts.tables import items_from_figure_engine
+from paperkit.facts.textlines import body_font_size, page_lines, page_margins
+from paperkit.figures.naming import number_for_filename
 
 
 def _meta_rows() -> list[tuple[str, str, str, str]]:
@@ -447,7 +447,7 @@ def test_source_yaml_wins(built_paper):
 
 
 def test_without_manifest_or_figure_engine(built_paper, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "paperkit.pipeline", None)  # the figure engine not there (yet)
+    monkeypatch.setitem(sys.modules, "paperkit.figures.pipeline", None)  # the figure engine not there (yet)
     assert items_from_figure_engine(pymupdf.open(built_paper)) is None
     assert paper_info.main([str(built_paper), "--json"]) == 0
     captured = capsys.readouterr()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 from conftest import run_script
-from paperkit.naming import MAX_SHORT_NAME
-from paperkit.scaffold import TEMPLATES_DIR, fill_template, scaffold_note
+from paperkit.figures.naming import MAX_SHORT_NAME
+from paperkit.note.scaffold import TEMPLATES_DIR, fill_template, scaffold_note
 
 TEMPLATE = ("# {{title}}\n\n> {{authors}} · {{venue}} {{year}} · arXiv {{arxiv}} · [PDF]({{pdf_link}})\n\n"
             "## TL;DR\n\n{{tldr}}\n")

@@ -9,7 +9,7 @@ import pymupdf
 import pytest
 import yaml
 from conftest import CORPUS_GT, ROOT, SAMPLE_PDF, corpus_pdfs, run_script
-from paperkit.naming import is_rule_name
+from paperkit.figures.naming import is_rule_name
 
 TRUTH = ROOT / "tests" / "data" / "sample-paper-truth.json"
 ITEM_KEYS = {"label", "kind", "number", "page", "bbox", "caption", "type", "file", "size_px"}
@@ -170,7 +170,7 @@ def test_known_corpus_figures(corpus, tmp_path, paper, label, page):
 
 
 def _arabic(number: str) -> str:
-    from paperkit.naming import number_for_filename
+    from paperkit.figures.naming import number_for_filename
 
     return number_for_filename(number)
 

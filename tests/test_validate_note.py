@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_script
-from paperkit import notecheck
-from paperkit.notecheck import check_note, load_style_lists, template_spec
-from paperkit.scaffold import scaffold_note
+from paperkit.note import notecheck
+from paperkit.note.notecheck import check_note, load_style_lists, template_spec
+from paperkit.note.scaffold import scaffold_note
 
 EXAMPLE = ROOT / "examples" / "gaterec"
 EN = (EXAMPLE / "README.md").read_text(encoding="utf-8") if (EXAMPLE / "README.md").is_file() else ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from .errors import UserError
+from ..io.errors import UserError
 
 MAX_PIXELS = 60_000_000
 

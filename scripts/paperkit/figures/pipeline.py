@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import pymupdf
 
+from ..io.errors import UserError
 from . import captions as cap_stage
 from . import figtype
 from . import regions as reg
-from .errors import UserError
 from .graphics import Blob, find_blobs
 from .layout import Columns, PageContent, TextLine, body_font_size, find_columns, read_page
 from .model import Caption, Figure

@@ -11,14 +11,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import fsutil
-from .errors import OutputError, UserError
-from .naming import short_name, slugify
-from .pdf import check_pdf_path, has_text_layer, open_pdf, was_repaired
+from ..figures.naming import short_name, slugify
+from ..io import fsutil
+from ..io.errors import OutputError, UserError
+from ..io.pdf import check_pdf_path, has_text_layer, open_pdf, was_repaired
 
 LANGS = ("en", "zh")
 MODES = ("full", "focus", "compare")
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 README = "README.md"
 PDF_NAME = "paper.pdf"
 IMAGES = "images"
@@ -59,7 +59,7 @@ def _title_of(pdf: Path) -> str | None:
 
 def paper_facts(pdf: Path, password: str | None = None) -> dict[str, Any]:
     """Title, authors, venue, year and arXiv id as the first page prints them (empty for a scanned PDF)."""
-    from .metadata import read_metadata
+    from ..facts.metadata import read_metadata
 
     doc = open_pdf(pdf, password)
     try:

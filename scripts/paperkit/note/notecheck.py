@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError
-from .naming import is_rule_name
+from ..figures.naming import is_rule_name
+from ..io.errors import UserError
 from .scaffold import LANGS, MODES, template_path
 
-SKILL_DIR = Path(__file__).resolve().parents[2]
+SKILL_DIR = Path(__file__).resolve().parents[3]
 STYLE_FILE = SKILL_DIR / "references" / "writing-style.md"
 
 # Limits documented in references/note-structure.md (a test keeps the two in step).

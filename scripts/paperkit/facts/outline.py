@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from .naming import roman_to_int
+from ..figures.naming import roman_to_int
 from .textlines import Line, Margins, clean_text, is_bold_span, reading_order
 
 KNOWN_UNNUMBERED = re.compile(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pymupdf
 import yaml
 
-from .naming import number_for_filename
+from ..figures.naming import number_for_filename
 
 GENERATOR = "ai-paper-reader paper_info"
 _STRATEGIES = (
@@ -83,7 +83,7 @@ def _number_from_label(label: str) -> str:
 def items_from_figure_engine(doc: pymupdf.Document) -> list[TableItem] | None:
     """The figures and tables the figure engine finds, or None when that module is not available."""
     try:
-        from .pipeline import find_figures
+        from ..figures.pipeline import find_figures
     except ImportError:
         return None
     out = []

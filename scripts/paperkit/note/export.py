@@ -26,8 +26,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from .errors import OutputError, UserError
-from .fsutil import atomic_write_bytes, ensure_dir, staging_dir
+from ..io.errors import OutputError, UserError
+from ..io.fsutil import atomic_write_bytes, ensure_dir, staging_dir
 
 NOTE_FILE = "README.md"
 META_FILE = "paper.yaml"
