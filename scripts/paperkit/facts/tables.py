@@ -2,12 +2,11 @@
 
 Where each table is comes from the figure manifest (images/figures.yaml, items of kind table: page, bbox,
 number, caption) or, without one, from the figure engine (paperkit.pipeline.find_figures). The cells come from
-PyMuPDF's table finder inside the table's body box: ruled lines first, then text alignment for booktabs-style
-tables that have only horizontal rules, then plain text alignment.
+the text layer inside the table's body box (paperkit.facts.cells): rows from baselines, columns from x-alignment
+across rows, rules as hints. ``table_markdown(page, item)`` is the whole tables/tabN.md.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +15,9 @@ import pymupdf
 import yaml
 
 from ..figures.naming import number_for_filename
+from .cells import Cells, read_cells
 
 GENERATOR = "ai-paper-reader paper_info"
-_STRATEGIES = (
-    {"vertical_strategy": "lines", "horizontal_strategy": "lines"},
-    {"vertical_strategy": "text", "horizontal_strategy": "lines"},
-    {"vertical_strategy": "text", "horizontal_strategy": "text"},
-)
 
 
 @dataclass
@@ -106,121 +101,56 @@ def _unique(items: list[TableItem]) -> list[TableItem]:
 
 
 def extract_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> list[list[str]]:
-    """The table's rows of cell texts inside rect.
-
-    PyMuPDF's table finder gives the columns (ruled lines first, then text alignment for booktabs tables);
-    rows are the text lines, since booktabs tables have no rules between rows; each word goes to the column
-    its centre falls in, so numbers are never cut ("23.75" stays whole)."""
-    clip = (pymupdf.Rect(rect) + (-3, -2, 3, 2)) & page.rect
-    words = [w for w in page.get_text("words", clip=clip) if w[4].strip() and _mostly_inside(w, rect)]
-    if len(words) < 2:
-        return []
-    best: list[list[str]] = []
-    best_score = 0.0
-    ruled = _has_vertical_rules(page, clip)
-    for settings in _STRATEGIES:
-        if settings["vertical_strategy"] == "lines" and not ruled:
-            continue  # booktabs: no vertical rules to find, and each try reads the whole table's characters
-        if best_score >= 0.85:
-            break
-        try:
-            found = page.find_tables(clip=clip, use_layout=False, **settings)
-        except (ValueError, RuntimeError, IndexError):
-            continue
-        for t in found.tables:
-            bounds = _column_bounds(t)
-            if len(bounds) < 2:
-                continue
-            rows = _grid(words, bounds)
-            if len(rows) < 2:
-                continue
-            cells = [c for r in rows for c in r]
-            filled = sum(1 for c in cells if c) / len(cells)
-            tb = pymupdf.Rect(t.bbox)
-            inside = sum(1 for w in words if tb.contains(pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)))
-            score = (inside / len(words)) * (0.5 + 0.5 * filled)
-            if score > best_score + 0.02:
-                best, best_score = rows, score
-    return best if best_score >= 0.4 else []
-
-
-def _mostly_inside(word: tuple, rect: pymupdf.Rect) -> bool:
-    """Whether most of a word's height is inside rect: a caption's descenders just above the box are not cells."""
-    h = word[3] - word[1]
-    inside = min(word[3], rect.y1) - max(word[1], rect.y0)
-    return h <= 0 or inside >= 0.6 * h
-
-
-def _has_vertical_rules(page: pymupdf.Page, clip: pymupdf.Rect) -> bool:
-    for kind, bbox in page.get_bboxlog():
-        if "path" not in kind:
-            continue
-        r = pymupdf.Rect(bbox)
-        if r.width < 2.5 and r.height > 6 and r.intersects(clip):
-            return True
-    return False
-
-
-def _column_bounds(table: object) -> list[tuple[float, float]]:
-    """Column x-intervals of a found table: between consecutive distinct cell edges."""
-    edges: list[float] = []
-    for row in table.rows:
-        for c in row.cells:
-            if c is not None:
-                edges.extend((c[0], c[2]))
-    edges.sort()
-    merged: list[float] = []
-    for x in edges:
-        if not merged or x - merged[-1] > 2.0:
-            merged.append(x)
-    return [(a, b) for a, b in itertools.pairwise(merged) if b - a > 2.0]
-
-
-def _grid(words: list[tuple], bounds: list[tuple[float, float]]) -> list[list[str]]:
-    """Words into rows (text lines; sub- and superscripts stay on their line) and columns (by centre)."""
-    heights = sorted(w[3] - w[1] for w in words)
-    tol = heights[len(heights) // 2] * 0.45
-    lines: list[list[tuple]] = []
-    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
-        yc = (w[1] + w[3]) / 2
-        if lines and abs(yc - sum((v[1] + v[3]) / 2 for v in lines[-1]) / len(lines[-1])) <= tol:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    rows = []
-    for line in lines:
-        cells: list[list[tuple]] = [[] for _ in bounds]
-        for w in sorted(line, key=lambda w: w[0]):
-            xc = (w[0] + w[2]) / 2
-            j = min(range(len(bounds)), key=lambda k: 0 if bounds[k][0] <= xc <= bounds[k][1]
-                    else min(abs(xc - bounds[k][0]), abs(xc - bounds[k][1])))
-            cells[j].append(w)
-        rows.append([" ".join(w[4] for w in c) for c in cells])
-    used = [j for j in range(len(bounds)) if any(r[j] for r in rows)]
-    return [[r[j] for j in used] for r in rows if any(r)]
+    """The table's rows of cell texts inside rect (header first), or [] when it has no grid."""
+    cells = read_cells(page, rect)
+    return cells.rows if cells.kind == "grid" else []
 
 
 def text_lines(page: pymupdf.Page, rect: pymupdf.Rect) -> list[str]:
-    """The table's text line by line, for tables whose cells cannot be told apart."""
-    clip = (pymupdf.Rect(rect) + (-2, -2, 2, 2)) & page.rect
-    return [ln for ln in page.get_text("text", clip=clip, sort=True).splitlines() if ln.strip()]
+    """A table without a grid: its rows (a free-text table) or its text line by line."""
+    return read_cells(page, rect).items
 
 
-def to_markdown(item: TableItem, rows: list[list[str]], fallback: list[str]) -> str:
-    """tables/tabN.md: where the table is, its caption, then its cells as a Markdown table."""
+def table_markdown(page: pymupdf.Page, item: TableItem) -> str:
+    """The whole tables/tabN.md for one table: where it is, its caption, then its cells."""
+    return render(item, read_cells(page, item.rect))
+
+
+def render(item: TableItem, cells: Cells) -> str:
+    head = _head(item)
+    if cells.kind == "grid":
+        return head + _pipe_table(cells.rows, cells.header)
+    if cells.kind == "text":
+        body = "\n".join("- " + re.sub(r"\s+", " ", t).strip() for t in cells.items)
+        return head + "A free-text table (prompts, examples or settings set as paragraphs): its rows, one item " \
+            "each.\n\n" + body + "\n"
+    lines = "\n".join(cells.items) if cells.items else "(no text found inside the table's box)"
+    return head + f"No grid: {cells.reason}. The table's text line by line:\n\n```text\n{lines}\n```\n"
+
+
+def _head(item: TableItem) -> str:
     label = item.name
     head = f"<!-- written by paper_info.py: {label}, page {item.page}, cells read from the PDF -->\n\n"
     head += f"# {label} (page {item.page})\n\n"
     if item.caption:
         head += re.sub(r"\s+", " ", item.caption).strip() + "\n\n"
+    return head
+
+
+def _pipe_table(rows: list[list[str]], header: int) -> str:
+    width = max(len(r) for r in rows)
+    norm = [[_escape(c) for c in r] + [""] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(norm[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in norm[1:]]
+    note = f"\n(The first {header} rows are the header.)\n" if header > 1 else ""
+    return "\n".join(lines) + "\n" + note
+
+
+def to_markdown(item: TableItem, rows: list[list[str]], fallback: list[str]) -> str:
+    """tables/tabN.md from extract_cells' rows, or from text_lines' lines when there is no grid."""
     if rows:
-        width = max(len(r) for r in rows)
-        norm = [[_escape(c) for c in r] + [""] * (width - len(r)) for r in rows]
-        lines = ["| " + " | ".join(norm[0]) + " |", "|" + "---|" * width]
-        lines += ["| " + " | ".join(r) + " |" for r in norm[1:]]
-        return head + "\n".join(lines) + "\n"
-    body = "\n".join(fallback) if fallback else "(no text found inside the table's box)"
-    return head + "The cells could not be told apart; the table's text line by line:\n\n```text\n" + body + "\n```\n"
+        return render(item, Cells("grid", rows=rows, header=1))
+    return render(item, Cells("none", reason="the cells could not be told apart", items=fallback))
 
 
 def _escape(cell: str) -> str:

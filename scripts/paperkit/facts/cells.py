@@ -1,0 +1,503 @@
+"""A table's cells from the PDF's text layer: rows from baselines, columns from x-alignment across rows.
+
+One read of the table's box (characters with their baselines and sizes, and the thin filled or stroked paths that
+are rules) and plain geometry after that:
+
+1. characters -> text lines: main-size characters grouped by baseline; sub- and superscripts join the line they sit
+   on, so "1.0 · 10^20" stays one value;
+2. lines -> words -> chunks: a chunk is a run of words closer than a column gap, so "23.75 ± 0.2 (+2.4%)" is one
+   cell;
+3. chunks -> columns: x-ranges where no chunk of any line has ink separate columns for sure; inside a range, a
+   separator crossed by a few chunks only (a header spanning two columns) is a column boundary too, and those few
+   chunks are spanned cells, written once in their leftmost column;
+4. lines -> rows: one row per printed line, except lines that share a row (a label set half a line off its
+   values, a header whose cells wrap onto a second line, lines between the rules of a fully ruled table);
+5. columns holding only a value's tail (a "± 0.2" or "(+2.4%)" column, a column of marks) join the column on their
+   left.
+
+A box whose lines are paragraphs (prompts, examples) is a list of rows, not a grid; a box that yields no grid says
+why (``Cells.reason``).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from .textlines import clean_text, is_bold_span
+
+_FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
+# a value's tail: its spread, its bracketed change, its marks
+_TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\((?:[+\-−–]|×|x)?[\d.,]+\s*(?:%|×|x|pp)?\)|\([+\-−–]?[\d.,]+%?\s*[↑↓]?\)"
+                   r"|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
+_NUMERIC = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\.?\d")
+
+
+@dataclass
+class Word:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    bold: bool = False
+
+
+@dataclass
+class Chunk:
+    """A run of words on one line that belongs to one cell."""
+
+    words: list[Word]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def text(self) -> str:
+        return clean_text(" ".join(w.text for w in self.words))
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words)
+
+
+@dataclass
+class TextLine:
+    baseline: float
+    y0: float
+    y1: float
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+@dataclass
+class Cells:
+    """What the engine made of a table's box.
+
+    kind "grid": ``rows`` (the first ``header`` of them the header); "text": ``items`` (the rows of a free-text
+    table, one string each); "none": ``reason`` says why there is no grid and ``items`` holds the text lines."""
+
+    kind: str
+    rows: list[list[str]] = field(default_factory=list)
+    header: int = 0
+    items: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
+    """The cells of the table whose body (caption excluded) is ``rect`` on ``page``."""
+    rect = pymupdf.Rect(rect)
+    clip = (rect + (-3, -2, 3, 2)) & page.rect
+    words, size, rotated = _words(page, clip, rect)
+    if len(words) < 2:
+        return Cells("none", reason="the box holds almost no text (an image of a table, or an empty box)",
+                     items=[w.text for w in words])
+    rules = _rules(page, clip)
+    lines = _lines(words, size)
+    gap = 0.6 * size
+    for ln in lines:
+        ln.chunks = _chunks(ln.words, gap)  # type: ignore[attr-defined]
+    if rotated:
+        lines.insert(0, _rotated_line(rotated))
+    if _is_free_text(lines, size):
+        return Cells("text", items=_paragraphs(lines, rules, size))
+    cols = _columns(lines, size)
+    if len(cols) < 2:
+        if len(lines) >= 2 and all(len(ln.chunks) == 1 for ln in lines):
+            return Cells("text", items=_paragraphs(lines, rules, size))
+        return Cells("none", reason="no columns line up across the rows", items=_line_texts(lines))
+    grid, spanning = _assign(lines, cols)
+    grid = _merge_tail_columns(grid)
+    header_n = _header_count(lines, rules, size)
+    rows, header = _rows(lines, grid, rules, size, header_n, spanning)
+    rows = [r for r in rows if any(c for c in r)]
+    used = [j for j in range(len(rows[0])) if any(r[j] for r in rows)] if rows else []
+    rows = [[r[j] for j in used] for r in rows]
+    if len(rows) < 2 or len(used) < 2:
+        return Cells("none", reason="fewer than two rows or columns of cells", items=_line_texts(lines))
+    return Cells("grid", rows=rows, header=min(header, len(rows) - 1))
+
+
+# --- 1. characters -> words and lines ---------------------------------------------------------------------------
+
+
+def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[list[Word], float, list[Word]]:
+    """Words (with their line's baseline in y0/y1 kept as the glyph box), the table's main font size, and the
+    words of rotated lines (a header printed vertically)."""
+    raw = page.get_text("rawdict", clip=clip, flags=_FLAGS)
+    chars: list[tuple[float, float, float, float, str, float, float, bool]] = []  # x0 y0 x1 y1 c size base bold
+    rotated: list[Word] = []
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            horizontal = abs(line["dir"][1]) < 0.05 and line["dir"][0] > 0
+            if not horizontal:
+                text = clean_text("".join(ch["c"] for sp in line["spans"] for ch in sp["chars"]))
+                b = pymupdf.Rect(line["bbox"])
+                if text and rect.contains(pymupdf.Point((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)):
+                    rotated.append(Word(b.x0, b.y0, b.x1, b.y1, text))
+                continue
+            for sp in line["spans"]:
+                bold = is_bold_span(sp)
+                for ch in sp["chars"]:
+                    x0, y0, x1, y1 = ch["bbox"]
+                    h = y1 - y0
+                    if h <= 0 or min(y1, rect.y1) - max(y0, rect.y0) < 0.6 * h:
+                        continue  # a caption's descenders just above the box are not cells
+                    if (x0 + x1) / 2 < rect.x0 - 1 or (x0 + x1) / 2 > rect.x1 + 1:
+                        continue
+                    chars.append((x0, y0, x1, y1, ch["c"], sp["size"], ch["origin"][1], bold))
+    if not chars:
+        return [], 0.0, rotated
+    sizes = [c[5] for c in chars if not c[4].isspace()]
+    size = statistics.median(sizes) if sizes else 10.0
+    # group characters into baseline rows; small characters (scripts) join the row they sit in
+    main = sorted((c for c in chars if c[5] >= 0.78 * size), key=lambda c: c[6])
+    bands: list[list[tuple]] = []
+    for c in main:
+        if bands and abs(c[6] - bands[-1][-1][6]) <= 0.3 * size:
+            bands[-1].append(c)
+        else:
+            bands.append([c])
+    for c in chars:
+        if c[5] >= 0.78 * size:
+            continue
+        yc = (c[1] + c[3]) / 2
+        best = None
+        for band in bands:
+            base = statistics.median(b[6] for b in band)
+            if base - 0.95 * size <= yc <= base + 0.35 * size:
+                d = abs(yc - (base - 0.3 * size))
+                if best is None or d < best[0]:
+                    best = (d, band)
+        if best is not None:
+            best[1].append(c)
+        else:
+            bands.append([c])
+    words: list[Word] = []
+    for band in bands:
+        base = statistics.median(b[6] for b in band)
+        run: list[tuple] = []
+        for c in sorted(band, key=lambda c: c[0]):
+            if run and (c[4].isspace() or c[0] - run[-1][2] > 0.22 * max(c[5], run[-1][5])):
+                words.append(_word(run, base))
+                run = []
+            if not c[4].isspace():
+                run.append(c)
+        if run:
+            words.append(_word(run, base))
+    return words, size, rotated
+
+
+def _word(run: list[tuple], base: float) -> Word:
+    w = Word(min(c[0] for c in run), min(c[1] for c in run), max(c[2] for c in run), max(c[3] for c in run),
+             "".join(c[4] for c in run), bold=sum(c[7] for c in run) * 2 > len(run))
+    w.base = base  # type: ignore[attr-defined]
+    return w
+
+
+def _lines(words: list[Word], size: float) -> list[TextLine]:
+    """Words grouped by the baseline their characters were grouped on."""
+    by_base: dict[float, list[Word]] = {}
+    for w in words:
+        by_base.setdefault(w.base, []).append(w)  # type: ignore[attr-defined]
+    out = []
+    for base in sorted(by_base):
+        ws = sorted(by_base[base], key=lambda w: w.x0)
+        ln = TextLine(base, min(w.y0 for w in ws), max(w.y1 for w in ws))
+        ln.words = ws  # type: ignore[attr-defined]
+        out.append(ln)
+    # lines whose baselines are closer than a fifth of the size are one line (a word set a hair lower)
+    merged: list[TextLine] = []
+    for ln in out:
+        if merged and ln.baseline - merged[-1].baseline < 0.2 * size:
+            prev = merged[-1]
+            prev.words = sorted(prev.words + ln.words, key=lambda w: w.x0)  # type: ignore[attr-defined]
+            prev.y0, prev.y1 = min(prev.y0, ln.y0), max(prev.y1, ln.y1)
+        else:
+            merged.append(ln)
+    return merged
+
+
+def _rotated_line(rotated: list[Word]) -> TextLine:
+    ws = sorted(rotated, key=lambda w: w.x0)
+    ln = TextLine(min(w.y1 for w in ws), min(w.y0 for w in ws), max(w.y1 for w in ws))
+    ln.chunks = [Chunk([w]) for w in ws]
+    ln.words = ws  # type: ignore[attr-defined]
+    return ln
+
+
+def _chunks(words: list[Word], gap: float) -> list[Chunk]:
+    out: list[Chunk] = []
+    for w in words:
+        if out and w.x0 - out[-1].x1 <= gap:
+            out[-1].words.append(w)
+        else:
+            out.append(Chunk([w]))
+    return out
+
+
+# --- 2. free text ------------------------------------------------------------------------------------------------
+
+
+def _is_free_text(lines: list[TextLine], size: float) -> bool:
+    """Paragraph rows: most lines are long runs of words in one or two chunks."""
+    if len(lines) < 2:
+        return False
+    long = 0
+    for ln in lines:
+        words = [w for c in ln.chunks for w in c.words]
+        widest = max(len(c.words) for c in ln.chunks)
+        if widest >= 8 and len(ln.chunks) <= 2 and sum(1 for w in words if _NUMERIC.match(w.text)) < 0.3 * len(words):
+            long += 1
+    return long >= max(2, 0.5 * len(lines))
+
+
+def _paragraphs(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> list[str]:
+    """A free-text table's rows: lines joined into paragraphs, split at rules and at wider vertical gaps."""
+    out: list[list[str]] = []
+    prev: TextLine | None = None
+    pitch = statistics.median([b.baseline - a.baseline for a, b in itertools.pairwise(lines)] or [size * 1.2])
+    for ln in lines:
+        text = " | ".join(c.text for c in ln.chunks)
+        new = prev is None or ln.baseline - prev.baseline > pitch * 1.35 or any(
+            prev.y1 - 1 <= r.y0 <= ln.y0 + 1 for r in rules)
+        if new:
+            out.append([text])
+        else:
+            out[-1].append(text)
+        prev = ln
+    return [_join_wrapped(p) for p in out]
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    s = ""
+    for p in parts:
+        s = s[:-1] + p if s.endswith("-") and p[:1].islower() else (s + " " + p).strip()
+    return s
+
+
+def _line_texts(lines: list[TextLine]) -> list[str]:
+    return [clean_text("   ".join(c.text for c in ln.chunks)) for ln in lines]
+
+
+# --- 3. columns --------------------------------------------------------------------------------------------------
+
+
+def _columns(lines: list[TextLine], size: float) -> list[tuple[float, float]]:
+    """Column x-ranges. Splits chunks that straddle a column boundary at a word gap (tight tables)."""
+    spans = [(c.x0, c.x1) for ln in lines for c in ln.chunks]
+    clusters = _union(spans)
+    out: list[tuple[float, float]] = []
+    for lo, hi in clusters:
+        out.extend(_split_cluster(lines, lo, hi, size))
+    return out
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 0.5:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> list[tuple[float, float]]:
+    """One union of overlapping chunks as columns: split where most lines leave a gap and few chunks cross it."""
+    members = [(i, c) for i, ln in enumerate(lines) for c in ln.chunks if c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5]
+    if len(members) < 3:
+        return [(lo, hi)]
+    edges = sorted({c.x1 for _, c in members} | {c.x0 for _, c in members})
+    best: tuple[float, float, float] | None = None  # score, gap left, gap right
+    for k in range(len(edges) - 1):
+        x = (edges[k] + edges[k + 1]) / 2
+        if edges[k + 1] - edges[k] < 0.25 * size:
+            continue
+        left = {i for i, c in members if c.x1 <= x}
+        right = {i for i, c in members if c.x0 >= x}
+        cross = [(i, c) for i, c in members if c.x0 < x < c.x1]
+        support = min(len(left), len(right))
+        if support < 2:
+            continue
+        # a crossing chunk with a word gap at the boundary is two cells set tight, not a spanned cell
+        real = [c for _, c in cross if not _gap_near(c, x, size)]
+        if len(real) > max(1.0, 0.34 * support):
+            continue
+        score = support - 2 * len(real)
+        if best is None or score > best[0]:
+            best = (score, edges[k], edges[k + 1])
+    if best is None:
+        return [(lo, hi)]
+    _, gl, gr = best
+    x = (gl + gr) / 2
+    for ln in lines:  # split the tight chunks at their gap
+        new: list[Chunk] = []
+        for c in ln.chunks:
+            if c.x0 < x < c.x1 and c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5 and _gap_near(c, x, size):
+                k = _gap_index(c, x)
+                new.extend([Chunk(c.words[:k]), Chunk(c.words[k:])])
+            else:
+                new.append(c)
+        ln.chunks = new
+    left_hi = max((c.x1 for _, c in members if c.x1 <= x), default=gl)
+    right_lo = min((c.x0 for _, c in members if c.x0 >= x), default=gr)
+    return _split_cluster(lines, lo, left_hi, size) + _split_cluster(lines, right_lo, hi, size)
+
+
+def _gap_index(c: Chunk, x: float) -> int:
+    """Index of the word after the gap closest to x."""
+    return min(range(1, len(c.words)), key=lambda k: abs((c.words[k - 1].x1 + c.words[k].x0) / 2 - x))
+
+
+def _gap_near(c: Chunk, x: float, size: float) -> bool:
+    if len(c.words) < 2:
+        return False
+    k = _gap_index(c, x)
+    a, b = c.words[k - 1].x1, c.words[k].x0
+    return b - a >= 0.25 * size and a - 0.5 * size <= x <= b + 0.5 * size
+
+
+def _assign(lines: list[TextLine], cols: list[tuple[float, float]]) -> tuple[list[list[list[Chunk]]], set[int]]:
+    """Each line's chunks into columns; a chunk over several columns goes to the leftmost it covers (and its
+    line is one with a spanned cell)."""
+    grid = []
+    spanning: set[int] = set()
+    for i, ln in enumerate(lines):
+        row: list[list[Chunk]] = [[] for _ in cols]
+        for c in ln.chunks:
+            hits = [j for j, (a, b) in enumerate(cols) if min(b, c.x1) - max(a, c.x0) > 0.5]
+            if hits:
+                j = hits[0]
+                if len(hits) > 1:
+                    spanning.add(i)
+            else:
+                xc = (c.x0 + c.x1) / 2
+                j = min(range(len(cols)), key=lambda k: min(abs(xc - cols[k][0]), abs(xc - cols[k][1])))
+            row[j].append(c)
+        grid.append(row)
+    return grid, spanning
+
+
+def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]]:
+    """A column holding only values' tails (± spreads, bracketed changes, marks) joins the column on its left."""
+    if not grid:
+        return grid
+    j = 1
+    while j < len(grid[0]):
+        cells = [r[j] for r in grid if r[j]]
+        tails = [cs for cs in cells if all(_TAIL.match(c.text) for c in cs)]
+        if cells and len(tails) == len(cells):
+            for r in grid:
+                r[j - 1] = r[j - 1] + r[j]
+                del r[j]
+        else:
+            j += 1
+    return grid
+
+
+# --- 4. rows -----------------------------------------------------------------------------------------------------
+
+
+def _rules(page: pymupdf.Page, clip: pymupdf.Rect) -> list[pymupdf.Rect]:
+    """Horizontal rules inside the box (thin filled or stroked paths)."""
+    out = []
+    for kind, bbox in page.get_bboxlog():
+        if "path" not in kind:
+            continue
+        r = pymupdf.Rect(bbox)
+        if r.height <= 2.0 and r.width >= 8 and clip.y0 - 3 <= r.y0 <= clip.y1 + 3 \
+                and r.x1 > clip.x0 and r.x0 < clip.x1:
+            out.append(r)
+    return out
+
+
+def _header_count(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> int:
+    """How many lines the header has: the lines above the first rule with text on both sides, else the lines
+    before the first line holding a number in a cell other than the first."""
+    if len(lines) < 2:
+        return 0
+    for r in sorted(rules, key=lambda r: r.y0):
+        above = [ln for ln in lines if ln.y1 <= r.y0 + 1]
+        below = [ln for ln in lines if ln.y0 >= r.y1 - 1]
+        if above and below:
+            if len(above) <= 4:
+                return len(above)
+            break
+    for i, ln in enumerate(lines):
+        if any(_NUMERIC.match(c.text) for c in ln.chunks[1:]):
+            return min(i, 3)
+    return 1
+
+
+def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymupdf.Rect], size: float,
+          header_n: int, spanning: set[int]) -> tuple[list[list[str]], int]:
+    """Lines into rows: a line half a line off its neighbour with cells in other columns joins it, the lines of a
+    wrapped header join into one header row, and a fully ruled table's lines between two rules are one row."""
+    groups: list[list[int]] = []
+    for i, ln in enumerate(lines):
+        if groups:
+            prev = lines[groups[-1][-1]]
+            cols_prev = {j for g in groups[-1] for j, cs in enumerate(grid[g]) if cs}
+            cols_now = {j for j, cs in enumerate(grid[i]) if cs}
+            close = ln.baseline - prev.baseline < 0.75 * size
+            if close and not cols_prev & cols_now:
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    # header: the groups inside the header lines
+    head = [g for g in groups if g[0] < header_n]
+    body = [g for g in groups if g[0] >= header_n]
+    if len(head) > 1 and not any(i in spanning for g in head for i in g) \
+            and not _rule_between(lines[head[0][-1]], lines[head[-1][0]], rules):
+        head = [[i for g in head for i in g]]
+    # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
+    body = _ruled_rows(body, lines, rules, grid)
+    rows = [_row_text(grid, g) for g in head + body]
+    return rows, len(head)
+
+
+def _rule_between(a: TextLine, b: TextLine, rules: list[pymupdf.Rect]) -> bool:
+    return any(a.y1 - 1 <= r.y0 <= b.y0 + 1 for r in rules)
+
+
+def _ruled_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymupdf.Rect],
+                grid: list[list[list[Chunk]]]) -> list[list[int]]:
+    """In a table with rules between its rows, the lines between two rules are one row, unless they stack
+    values in one column (then each line is a row, as in a booktabs table with rules between groups)."""
+    if len(body) < 3:
+        return body
+    between = sum(1 for g, h in itertools.pairwise(body) if _rule_between(lines[g[-1]], lines[h[0]], rules))
+    if between < 2:
+        return body
+    out: list[list[int]] = [body[0]]
+    for g in body[1:]:
+        if _rule_between(lines[out[-1][-1]], lines[g[0]], rules):
+            out.append(g)
+            continue
+        have = {j for i in out[-1] for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
+        now = {j for i in g for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
+        if have & now or (not now and not have):
+            out.append(g)
+        else:
+            out[-1] = out[-1] + g
+    return out
+
+
+def _row_text(grid: list[list[list[Chunk]]], group: list[int]) -> list[str]:
+    ncol = len(grid[0])
+    out = []
+    for j in range(ncol):
+        parts = []
+        for i in group:
+            for c in grid[i][j]:
+                parts.append(c.text)
+        out.append(_join_wrapped(parts))
+    return out
