@@ -8,8 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from paperkit import jobs
 from paperkit.io import cli
-from paperkit.note.export import FORMATS, export_note
+from paperkit.note.export import FORMATS
 
 DESCRIPTION = """\
 Export a note folder (paper-notes/<short>/ with README.md, images/, paper.yaml) so people can read it elsewhere.
@@ -50,7 +51,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     out = getattr(args, "out", None)
-    result = export_note(args.note_dir, args.to, out, force=args.force, with_pdf=args.with_pdf)
+    result = jobs.export_note(args.note_dir, args.to, out, force=args.force, with_pdf=args.with_pdf)
     for item in result.formulas_failed:
         cli.progress(f"export_note.py: warning: README.md:{item['line']}: formula not converted to MathML "
                      f"({item['error']}), shown as code: {item['latex'][:120]}")

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
-import io
-import json
-import re
 import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit.io import cli  # noqa: E402
-from paperkit.io.errors import UserError  # noqa: E402
+from paperkit import jobs
+from paperkit.io import cli
 
 PROG = "prepare_paper.py"
-REMOTE_RE = re.compile(r"^(https?://|arxiv:|\d{4}\.\d{4,5}(v\d+)?$|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$)", re.I)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -50,59 +41,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"aipr_{name}", HERE / f"{name}.py")
-    if spec is None or spec.loader is None:  # pragma: no cover - the skill folder is incomplete
-        raise UserError(f"scripts/{name}.py is missing from the skill folder; reinstall the skill")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def _step(name: str, argv: list[str]) -> dict[str, Any]:
-    """Runs scripts/NAME.py's main in this process with --json and returns what it printed."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = _load(name).main([*argv, "--json"])
-    if code:
-        raise UserError(f"{name}.py stopped with exit code {code}")
-    text = out.getvalue().strip()
-    return json.loads(text) if text else {}
-
-
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    say = cli.speaker(a.quiet)
-    common = [*(["--force"] if a.force else []), *(["--password", a.password] if a.password else [])]
-    src = Path(a.source).expanduser()
-    if src.exists() or not REMOTE_RE.match(a.source):
-        scaffold = _step("scaffold_dir", [str(src), "--root", a.root, "--lang", a.lang, "--mode", a.mode,
-                                          *(["--name", a.name] if a.name else []), *common])
-    else:
-        say(f"{PROG}: downloading {a.source}")
-        scaffold = _step("fetch_paper", [a.source, "--root", a.root, "--lang", a.lang, "--mode", a.mode,
-                                         *(["--name", a.name] if a.name else []),
-                                         *common])
-    folder = Path(scaffold["folder"])
-    pdf = folder / "paper.pdf"
-    say(f"{PROG}: finding figures and tables in {pdf}")
-    figures = _step("smart_extract", [str(pdf), str(folder), "--dpi", str(a.dpi), "--quiet", *common])
-    say(f"{PROG}: reading the paper's facts and text")
-    info = _step("paper_info", [str(pdf), "--out", str(folder), "--quiet", *common])
-
-    result = {
-        "folder": str(folder),
-        "readme": str(folder / "README.md"),
-        "paper_yaml": str(folder / "paper.yaml"),
-        "paper_md": str(folder / "paper.md"),
-        "manifest": str(folder / "images" / "figures.yaml"),
-        "title": scaffold.get("title") or info.get("title"),
-        "authors": scaffold.get("authors") or info.get("authors"),
-        "figures": len(figures.get("figures", [])),
-        "tables": len(figures.get("tables", [])),
-    }
+    result = jobs.prepare(a.source, Path(a.root), name=a.name, lang=a.lang, mode=a.mode, dpi=a.dpi, force=a.force,
+                          password=a.password, say=cli.speaker(a.quiet), prog=PROG)
     human = "\n".join([
-        f"note folder: {folder}",
+        f"note folder: {result['folder']}",
         f"  title:    {result['title'] or '(not found)'}",
         f"  authors:  {', '.join(result['authors'] or []) or '(not found)'}",
         f"  figures:  {result['figures']} figure(s), {result['tables']} table(s) in {result['manifest']}",

@@ -8,8 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from paperkit import jobs
 from paperkit.io import cli
-from paperkit.note.scaffold import LANGS, MODES, scaffold_note
+from paperkit.note.scaffold import LANGS, MODES
 
 PROG = "scaffold_dir.py"
 
@@ -43,7 +44,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    result = scaffold_note(Path(a.pdf), Path(a.root), name=a.name, force=a.force, lang=a.lang, mode=a.mode,
+    result = jobs.scaffold(Path(a.pdf), Path(a.root), name=a.name, force=a.force, lang=a.lang, mode=a.mode,
                            password=a.password, templates_dir=Path(a.templates) if a.templates else None)
     if result.get("repaired"):
         cli.progress(cli.repaired_warning(PROG, a.pdf, "check the paper reads right"))

@@ -9,11 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit.figures import manifest, pipeline
-from paperkit.figures.render import render_pngs
-from paperkit.io import cli, fsutil
-from paperkit.io.errors import OutputError
-from paperkit.io.pdf import open_pdf, was_repaired
+from paperkit import jobs
+from paperkit.figures import manifest
+from paperkit.io import cli
+from paperkit.io.pdf import open_pdf
 
 PROG = "smart_extract.py"
 
@@ -46,64 +45,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    doc = open_pdf(a.pdf, a.password)
     pdf_path = Path(a.pdf)
+    doc = open_pdf(pdf_path, a.password)
     # the folder as the user named it: following a symlinked PDF would write beside its target
     outdir = Path(a.outdir) if a.outdir else Path(os.path.abspath(pdf_path)).parent
+    data = jobs.extract_figures(doc, pdf_path, outdir, dpi=a.dpi, include_uncaptioned=a.include_uncaptioned,
+                                force=a.force, say=cli.speaker(a.quiet), prog=PROG)
     images_dir = outdir / manifest.IMAGES_DIR
-    say = cli.speaker(a.quiet)
-    if was_repaired(doc):
-        say(cli.repaired_warning(PROG, pdf_path, "check the figures"))
-
-    big = doc.page_count >= 20
-
-    def on_page(done: int, total: int) -> None:
-        if big and (done % 25 == 0 or done == total):
-            say(f"{PROG}: read {done}/{total} pages")
-
-    analysis = pipeline.analyse(doc, on_page)
-    if analysis.unreadable:
-        say(f"{PROG}: warning: page(s) {', '.join(map(str, analysis.unreadable))} cannot be read (damaged); "
-            "their figures are missing")
-    if not analysis.has_text:
-        say(f"{PROG}: note: {pdf_path} has no text layer (a scanned paper?): no captions can be found"
-            + ("" if a.include_uncaptioned else "; --include-uncaptioned saves its large images"))
-    extras = analysis.uncaptioned if a.include_uncaptioned else []
-    if a.include_uncaptioned and not analysis.has_text:
-        extras = [(i, doc[i].rect) for i in range(doc.page_count)]  # a scan: each page is one picture
-    planned = manifest.plan(analysis.figures, extras)
-
-    owned = manifest.previous_outputs(images_dir)
-    if owned is None and not a.force:
-        raise OutputError(f"{images_dir / manifest.MANIFEST_NAME} exists and was not written by {PROG}; "
-                          "pass --force to replace it")
-    overwrite = set(owned or set()) | {manifest.MANIFEST_NAME}
-    if a.force:
-        overwrite |= {p.name for p in planned}
-
-    names = [p.name for p in planned]
-    clashes = [n for n in names if (images_dir / n).exists() and n not in overwrite]
-    if clashes:
-        raise OutputError(f"{images_dir / clashes[0]} exists and was not written by {PROG}; "
-                          "pass --force to overwrite it")
-    fsutil.ensure_dir(outdir)
-    sizes: dict[str, tuple[int, int]] = {}
-    with fsutil.staging_dir(images_dir) as stage:
-        by_page: dict[int, list[manifest.Planned]] = {}
-        for item in planned:
-            by_page.setdefault(item.page_index, []).append(item)
-        done = 0
-        for pno, items in by_page.items():  # one interpretation of a page serves all its figures
-            for item, (png, size) in zip(items, render_pngs(doc[pno], [i.rect for i in items], a.dpi), strict=True):
-                (stage / item.name).write_bytes(png)
-                sizes[item.name] = size
-            done += len(items)
-            if big and done // 25 > (done - len(items)) // 25:
-                say(f"{PROG}: rendered {done}/{len(planned)} images")
-        data = manifest.build(pdf_path.name, doc.page_count, a.dpi, planned, sizes)
-        (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
-        fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))
-
     n_fig, n_tab = len(data["figures"]), len(data["tables"])
     human = [f"{images_dir}: {n_fig} figure(s), {n_tab} table(s)"
              + (f", {len(data.get('uncaptioned', []))} uncaptioned" if data.get("uncaptioned") else "")]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from paperkit import jobs
 from paperkit.io import cli
-from paperkit.note.notecheck import check_note
 from paperkit.note.scaffold import LANGS, MODES
 
 PROG = "validate_note.py"
@@ -41,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    result = check_note(Path(a.note), mode=a.mode, lang=a.lang)
+    result = jobs.check_note(Path(a.note), mode=a.mode, lang=a.lang)
     findings = result.pop("_objects")
     human = "\n".join(f.text() for f in findings)
     if a.json:

@@ -206,6 +206,14 @@ def _id_at_start(path_rest: str) -> ArxivId | None:
     return _arxiv_id_from_match(m)
 
 
+_REMOTE_RE = re.compile(r"^(https?://|arxiv:|\d{4}\.\d{4,5}(v\d+)?$|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$)", re.I)
+
+
+def looks_remote(source: str) -> bool:
+    """Whether SOURCE is written like an arXiv id or a link (and so names a paper to download, not a file)."""
+    return bool(_REMOTE_RE.match(source))
+
+
 def parse_source(source: str, endpoints: Endpoints | None = None) -> DownloadPlan:
     """Turns what the user pasted into a download plan, or raises UserError saying what is accepted."""
     ep = endpoints or Endpoints.from_env()

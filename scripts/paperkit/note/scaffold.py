@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pymupdf
+
 from ..figures.naming import short_name, slugify
 from ..io import fsutil
 from ..io.errors import OutputError, UserError
@@ -57,18 +59,21 @@ def _title_of(pdf: Path) -> str | None:
         return None
 
 
-def paper_facts(pdf: Path, password: str | None = None) -> dict[str, Any]:
-    """Title, authors, venue, year and arXiv id as the first page prints them (empty for a scanned PDF)."""
+def paper_facts(pdf: Path, password: str | None = None, doc: pymupdf.Document | None = None) -> dict[str, Any]:
+    """Title, authors, venue, year and arXiv id as the first page prints them (empty for a scanned PDF).
+
+    doc is the PDF already opened by the caller, who keeps it open; without it the file is opened here."""
     from ..facts.metadata import read_metadata
 
-    doc = open_pdf(pdf, password)
+    opened = doc if doc is not None else open_pdf(pdf, password)
     try:
-        repaired = {"repaired": True} if was_repaired(doc) else {}
-        if not has_text_layer(doc):
+        repaired = {"repaired": True} if was_repaired(opened) else {}
+        if not has_text_layer(opened):
             return repaired
-        return {**read_metadata(doc), **repaired}
+        return {**read_metadata(opened), **repaired}
     finally:
-        doc.close()
+        if doc is None:
+            opened.close()
 
 
 def template_values(facts: dict[str, Any], title: str, authors: list[str], short: str) -> dict[str, str]:
@@ -95,15 +100,17 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool = False, lang: str = "en",
                   mode: str = "full", title: str | None = None, authors: list[str] | None = None,
-                  templates_dir: Path | None = None, password: str | None = None) -> dict[str, Any]:
+                  templates_dir: Path | None = None, password: str | None = None,
+                  doc: pymupdf.Document | None = None) -> dict[str, Any]:
     """Creates <root>/<short>/ with paper.pdf (copied), README.md (template with the known facts) and images/.
 
-    title/authors replace what is read off the PDF (fetch_paper.py passes the arXiv API's). Returns folder,
+    title/authors replace what is read off the PDF (fetch_paper.py passes the arXiv API's); doc is pdf already
+    opened by a caller that reads it further (prepare), so it is read once. Returns folder,
     readme, pdf, images, short_name, title, authors, created (paths this call wrote) and kept (paths that
     existed and were left alone because force was not given)."""
     pdf = check_pdf_path(pdf)
     template = template_path(mode, lang, templates_dir)
-    facts = paper_facts(pdf, password)
+    facts = paper_facts(pdf, password, doc)
     title = (title or facts.get("title") or "").strip()
     authors = [a for a in (authors if authors is not None else facts.get("authors") or []) if a]
     if name is not None:

@@ -1,0 +1,364 @@
+"""One call per job. The scripts are thin command lines over these: arguments, the call, output.
+
+    prepare          a paper (PDF, arXiv id or link) to a note folder ready for writing: the four jobs below in
+                     turn, on one opened PDF
+    fetch_paper      download a paper into a new note folder (the only job that uses the network)
+    scaffold         the note folder: paper.pdf, README.md from a template, images/
+    extract_figures  every captioned figure and table into images/, with images/figures.yaml
+    read_facts       paper.yaml (facts), paper.md (text), tables/tabN.md (cells)
+    check_note       the note checker's findings
+    export_note      HTML, zip or Obsidian
+
+Jobs take an opened document where they read a PDF, so a caller that runs several opens it once. They report
+progress through a say callback (stderr in the scripts) and return plain data; they never print to stdout.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from .facts import record
+from .facts.fulltext import convert
+from .facts.metadata import front_matter, read_metadata
+from .facts.outline import build_outline, count_references
+from .facts.tables import (
+    TableItem,
+    extract_cells,
+    is_ours,
+    items_from_figure_engine,
+    items_from_manifest,
+    text_lines,
+    to_markdown,
+)
+from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
+from .figures import manifest, pipeline
+from .figures.render import render_pngs
+from .io import download, fetch, fsutil
+from .io.errors import OutputError, UserError
+from .io.pdf import has_text_layer, open_pdf, was_repaired
+from .note.export import export_note
+from .note.notecheck import check_note
+from .note.scaffold import scaffold_note
+
+Say = Callable[[str], None]
+
+__all__ = ["check_note", "export_note", "extract_figures", "fetch_paper", "is_remote", "prepare", "read_facts",
+           "repaired_warning", "scaffold"]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def repaired_warning(prog: str, pdf: object, check: str) -> str:
+    """The one line every job says when MuPDF had to repair the file it opened."""
+    return f"{prog}: warning: {pdf} was damaged; MuPDF repaired it, {check}"
+
+
+# --- the note folder ----------------------------------------------------------------------------------------------
+
+scaffold = scaffold_note
+
+
+def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
+                force: bool = False, password: str | None = None, timeout_s: float = 60.0,
+                max_bytes: int = 200 * fetch.MB, retries: int = 3, say: Say = _quiet,
+                keep_open: bool = False) -> dict[str, Any]:
+    """Downloads SOURCE (arXiv id or link, OpenReview link, PDF link) into a new note folder, with source.yaml.
+
+    With keep_open the result's "doc" is the downloaded PDF, opened, for the caller's next steps."""
+    if timeout_s <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    if max_bytes <= 0:
+        raise UserError("--max-mb must be a positive number")
+    if retries < 0:
+        raise UserError("--retries must be 0 or more")
+    plan = fetch.parse_source(source, fetch.Endpoints.from_env())
+    options = fetch.HttpOptions.from_env(timeout_s=timeout_s, max_bytes=max_bytes, retries=retries)
+
+    meta = download.lookup_metadata(plan, options, say) if plan.kind == "arxiv" else None
+    if meta is not None:
+        plan = plan.with_version(meta.version)  # the PDF of the version the metadata describes
+
+    with tempfile.TemporaryDirectory(prefix="aipr-fetch-") as tmp:
+        got = download.download(plan, Path(tmp) / plan.filename, options, say, password)
+        say(f"got a {fetch.human_size(got.bytes)} PDF from {got.final_url}")
+        note = scaffold_note(
+            got.path, Path(root), name=name, force=force, lang=lang, mode=mode,
+            title=meta.title if meta else None, authors=list(meta.authors) if meta else None,
+            password=password,
+        )
+
+    folder = Path(note["folder"])
+    source_path = folder / download.SOURCE_YAML
+    source_state = download.write_source_yaml(source_path, fetch.source_record(plan, got, meta), Path(note["pdf"]),
+                                              got.sha256, force=force, say=say)
+    result = {
+        "folder": str(folder),
+        "pdf": str(note["pdf"]),
+        "readme": str(note["readme"]),
+        "images": str(note["images"]),
+        "source_yaml": str(source_path),
+        "source_yaml_state": source_state,
+        "short_name": note["short_name"],
+        "title": note.get("title") or (meta.title if meta else None),
+        "authors": note.get("authors") or (list(meta.authors) if meta else []),
+        "kind": plan.kind,
+        "arxiv_id": plan.arxiv.base if plan.arxiv else None,
+        "version": plan.arxiv.version if plan.arxiv else None,
+        "pdf_url": got.url,
+        "final_url": got.final_url,
+        "bytes": got.bytes,
+        "sha256": got.sha256,
+        "created": note.get("created"),
+        "kept": note.get("kept"),
+        "label": f"arXiv:{plan.arxiv}" if plan.arxiv else got.url,
+    }
+    if keep_open:
+        result["doc"] = open_pdf(note["pdf"], password)
+    return result
+
+
+# --- figures ------------------------------------------------------------------------------------------------------
+
+def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi: int = 200,
+                    include_uncaptioned: bool = False, force: bool = False, say: Say = _quiet,
+                    prog: str = "smart_extract.py") -> dict[str, Any]:
+    """Finds every captioned figure and table of doc, renders each to outdir/images/, writes the manifest.
+
+    Returns the manifest's data. Every clash is checked before anything is written; the images and the manifest
+    appear together or not at all."""
+    images_dir = outdir / manifest.IMAGES_DIR
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check the figures"))
+    big = doc.page_count >= 20
+
+    def on_page(done: int, total: int) -> None:
+        if big and (done % 25 == 0 or done == total):
+            say(f"{prog}: read {done}/{total} pages")
+
+    analysis = pipeline.analyse(doc, on_page)
+    if analysis.unreadable:
+        say(f"{prog}: warning: page(s) {', '.join(map(str, analysis.unreadable))} cannot be read (damaged); "
+            "their figures are missing")
+    if not analysis.has_text:
+        say(f"{prog}: note: {pdf_path} has no text layer (a scanned paper?): no captions can be found"
+            + ("" if include_uncaptioned else "; --include-uncaptioned saves its large images"))
+    extras = analysis.uncaptioned if include_uncaptioned else []
+    if include_uncaptioned and not analysis.has_text:
+        extras = [(i, doc[i].rect) for i in range(doc.page_count)]  # a scan: each page is one picture
+    planned = manifest.plan(analysis.figures, extras)
+
+    owned = manifest.previous_outputs(images_dir)
+    if owned is None and not force:
+        raise OutputError(f"{images_dir / manifest.MANIFEST_NAME} exists and was not written by {prog}; "
+                          "pass --force to replace it")
+    overwrite = set(owned or set()) | {manifest.MANIFEST_NAME}
+    if force:
+        overwrite |= {p.name for p in planned}
+
+    names = [p.name for p in planned]
+    clashes = [n for n in names if (images_dir / n).exists() and n not in overwrite]
+    if clashes:
+        raise OutputError(f"{images_dir / clashes[0]} exists and was not written by {prog}; "
+                          "pass --force to overwrite it")
+    fsutil.ensure_dir(outdir)
+    sizes: dict[str, tuple[int, int]] = {}
+    with fsutil.staging_dir(images_dir) as stage:
+        by_page: dict[int, list[manifest.Planned]] = {}
+        for item in planned:
+            by_page.setdefault(item.page_index, []).append(item)
+        done = 0
+        for pno, items in by_page.items():  # one interpretation of a page serves all its figures
+            for item, (png, size) in zip(items, render_pngs(doc[pno], [i.rect for i in items], dpi), strict=True):
+                (stage / item.name).write_bytes(png)
+                sizes[item.name] = size
+            done += len(items)
+            if big and done // 25 > (done - len(items)) // 25:
+                say(f"{prog}: rendered {done}/{len(planned)} images")
+        data = manifest.build(pdf_path.name, doc.page_count, dpi, planned, sizes)
+        (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
+        fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))
+    return data
+
+
+# --- facts --------------------------------------------------------------------------------------------------------
+
+MANIFEST = Path(manifest.IMAGES_DIR) / manifest.MANIFEST_NAME
+
+
+def _load_items(folder: Path, doc: pymupdf.Document, say: Say,
+                prog: str) -> tuple[list[TableItem], list[dict[str, Any]], str]:
+    """(figures and tables with their boxes, the manifest's figure/table list for paper.yaml, where from)."""
+    items = items_from_manifest(folder / MANIFEST)
+    if items is not None:
+        listed = [{"label": it.name, "kind": it.kind, "number": it.number, "page": it.page, "file": it.file,
+                   "caption": it.caption} for it in items]
+        return items, listed, str(MANIFEST)
+    try:
+        items = items_from_figure_engine(doc)
+    except Exception as exc:  # noqa: BLE001 -- the figure engine failing must not cost the paper's facts; say so
+        say(f"{prog}: warning: the figure engine failed on this PDF ({type(exc).__name__}: {exc}); "
+            "run smart_extract.py first so images/figures.yaml lists the tables")
+        return [], [], "none (the figure engine failed: tables skipped)"
+    if items is None:
+        return [], [], "none (paperkit.pipeline is not available: tables skipped)"
+    return items, [], "figure engine (no images/figures.yaml yet)"
+
+
+def _pointer(it: TableItem) -> str:
+    if it.kind == "table":
+        return f"[{it.name}: cells in tables/{it.filename}]"
+    return f"[{it.name}: {it.file}]" if it.file else f"[{it.name}]"
+
+
+def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bool = False, layout: bool = False,
+               say: Say = _quiet, prog: str = "paper_info.py") -> dict[str, Any]:
+    """Reads doc's facts into folder: paper.yaml, paper.md and tables/tabN.md. Returns the facts' summary.
+
+    A scanned PDF (no text layer) gets a paper.yaml with its page count, then a UserError."""
+    t0 = time.perf_counter()
+    fsutil.ensure_dir(folder)
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check the results"))
+    source = record.read_source_yaml(folder)
+
+    yaml_path, md_path, tables_dir = folder / "paper.yaml", folder / "paper.md", folder / "tables"
+    record.check_overwrite([yaml_path], force, record.ours_yaml, prog)
+
+    if not has_text_layer(doc):
+        info: dict[str, Any] = {"generator": record.GENERATOR, "pdf": pdf_path.name, "text_layer": False,
+                                "title": (doc.metadata or {}).get("title") or "", "pages": doc.page_count}
+        info["from_source_yaml"] = record.apply_source(info, source)
+        fsutil.atomic_write_text(yaml_path, record.dump_yaml(info), overwrite=True)
+        raise UserError(f"{pdf_path} has no text layer (a scanned paper): nothing to read; wrote {yaml_path} with "
+                        "the page count only. Run OCR first (e.g. ocrmypdf in.pdf out.pdf) and run this again")
+
+    record.check_overwrite([md_path], force, record.ours_md, prog)
+    pages = [page_lines(p) for p in doc]
+    rects = [p.rect for p in doc]
+    margins = page_margins(pages, rects)
+    body = body_font_size(doc)
+    vocab = vocabulary(ln.text for lines in pages for ln in lines)
+    meta = read_metadata(doc)
+    say(f"{prog}: read the first page: \"{meta['title'][:70]}\"")
+
+    items, listed, table_source = _load_items(folder, doc, say, prog)
+    tables = [it for it in items if it.kind == "table" and 1 <= it.page <= doc.page_count]
+    skip: dict[int, list[Any]] = {}
+    for it in items:
+        skip.setdefault(it.page - 1, []).append(it.rect)
+    title_rects, _ = front_matter(doc)
+    outline = build_outline(doc, pages, margins, body, skip)
+    references = count_references(pages, margins, rects, outline)
+
+    # tables first: pymupdf4llm un-rotates rotated pages of the document it reads
+    table_files: dict[str, str] = {}
+    for t in tables:
+        page = doc[t.page - 1]
+        rows = extract_cells(page, t.rect)
+        table_files[t.filename] = to_markdown(t, rows, [] if rows else text_lines(page, t.rect))
+    if not tables and table_source.startswith("none (paperkit"):
+        say(f"{prog}: note: tables skipped: no images/figures.yaml and the figure engine is not available")
+
+    def on_page(done: int, total: int) -> None:
+        if total >= 20 and (done % 20 == 0 or done == total):
+            say(f"{prog}: text of {done}/{total} pages")
+
+    regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
+    text = convert(doc, pages, margins, outline, title_rects, vocab, layout=layout, regions=regions,
+                   title=meta["title"], progress=on_page)
+
+    info = {"generator": record.GENERATOR, "pdf": pdf_path.name, **meta}
+    taken = record.apply_source(info, source)
+    info.update({
+        "keywords": meta["keywords"],
+        "pages": doc.page_count,
+        "words": text.word_count(),
+        "references": references,
+        "outline": [h.as_dict() for h in outline],
+        "figures": listed,
+        "tables": [{"number": t.number, "page": t.page, "file": f"tables/{t.filename}",
+                    "caption": t.caption} for t in tables if t.filename in table_files],
+        "tables_from": table_source,
+        "text_engine": text.engine,
+        "from_source_yaml": taken,
+    })
+
+    # everything is computed: check every clash, then write (paper.yaml last, it indexes the rest)
+    stale = []
+    if tables_dir.is_dir():
+        for f in sorted(tables_dir.glob("tab*.md")):
+            if f.name in table_files:
+                if not is_ours(f) and not force:
+                    raise OutputError(f"{f} exists and was not written by {prog}; pass --force to overwrite it")
+            elif is_ours(f):
+                stale.append(f)
+    fsutil.atomic_write_text(md_path, text.markdown(pdf_path.name), overwrite=True)
+    for name, content in table_files.items():
+        fsutil.atomic_write_text(tables_dir / name, content, overwrite=True)
+    for f in stale:
+        f.unlink()
+    fsutil.atomic_write_text(yaml_path, record.dump_yaml(info), overwrite=True)
+
+    return {
+        "folder": str(folder), "paper_yaml": str(yaml_path), "paper_md": str(md_path),
+        "tables": [str(tables_dir / n) for n in table_files],
+        "title": info["title"], "authors": info["authors"], "venue": info["venue"], "year": info["year"],
+        "arxiv_id": info["arxiv_id"], "arxiv_version": info["arxiv_version"], "doi": info["doi"],
+        "pages": doc.page_count, "words": info["words"], "references": references,
+        "sections": sum(1 for h in outline if h.level == 1), "from_source_yaml": taken,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+# --- all of it ----------------------------------------------------------------------------------------------------
+
+def is_remote(source: str) -> bool:
+    """Whether SOURCE names a paper to download (an arXiv id or a link) rather than a file here."""
+    return not Path(source).expanduser().exists() and fetch.looks_remote(source)
+
+
+def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
+            dpi: int = 200, force: bool = False, password: str | None = None, say: Say = _quiet,
+            prog: str = "prepare_paper.py") -> dict[str, Any]:
+    """A paper to a note folder ready for writing: scaffold (or download), figures, facts, on one opened PDF."""
+    if is_remote(source):
+        say(f"{prog}: downloading {source}")
+        note = fetch_paper(source, root, name=name, lang=lang, mode=mode, force=force, password=password, say=say,
+                           keep_open=True)
+        doc = note.pop("doc")
+    else:
+        src = Path(source).expanduser()
+        doc = open_pdf(src, password)
+        note = scaffold_note(src, root, name=name, force=force, lang=lang, mode=mode, password=password, doc=doc)
+        if note.get("repaired"):
+            say(repaired_warning("scaffold_dir.py", src, "check the paper reads right"))
+        for path in note["kept"]:
+            say(f"scaffold_dir.py: kept the existing {path} (pass --force to replace it)")
+    try:
+        folder = Path(note["folder"])
+        pdf = folder / "paper.pdf"
+        say(f"{prog}: finding figures and tables in {pdf}")
+        figures = extract_figures(doc, pdf, folder, dpi=dpi, force=force, prog="smart_extract.py")
+        say(f"{prog}: reading the paper's facts and text")
+        info = read_facts(doc, pdf, folder, force=force, prog="paper_info.py")
+    finally:
+        doc.close()
+    return {
+        "folder": str(folder),
+        "readme": str(folder / "README.md"),
+        "paper_yaml": str(folder / "paper.yaml"),
+        "paper_md": str(folder / "paper.md"),
+        "manifest": str(folder / MANIFEST),
+        "title": note.get("title") or info.get("title"),
+        "authors": note.get("authors") or info.get("authors"),
+        "figures": len(figures.get("figures", [])),
+        "tables": len(figures.get("tables", [])),
+    }
+
