@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Score the paper facts read off page 1 (title, authors, arXiv id) against facts read by hand.
+
+Two sets, each printed with its exact share and its failures:
+- dev: ../shared/corpus/meta.tsv (title, first author, arXiv id of the 18 corpus papers; the PDFs in
+  ../shared/corpus/pdfs);
+- unseen: bench/meta2.tsv (title, every author in order, arXiv id, venue as printed; read by hand from the rendered
+  first page of papers no one tuned for; the PDFs in /work/pool/pdfs/<slug>.pdf, fetched from the public
+  repositories the file names, so they stay out of git).
+
+A paper counts as exact when all three facts match after the same normalisation of both sides (Unicode NFKC, case
+folded, quotes, dashes and spaces made plain, trailing punctuation dropped). The venue column is printed beside
+what read_metadata says for a look, not scored: printed venues are free text.
+
+examples:
+  python3 bench/bench_meta.py
+  python3 bench/bench_meta.py --set unseen --pdfs /work/pool/pdfs
+  python3 bench/bench_meta.py --set dev --verbose
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import pymupdf  # noqa: E402
+from paperkit.facts.metadata import read_metadata  # noqa: E402
+
+DEV_META = ROOT.parent / "shared" / "corpus" / "meta.tsv"
+DEV_PDFS = ROOT.parent / "shared" / "corpus" / "pdfs"
+UNSEEN_META = ROOT / "bench" / "meta2.tsv"
+UNSEEN_PDFS = Path("/work/pool/pdfs")
+
+
+def norm(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s or "").casefold()
+    s = re.sub(r"[‘’`´′]", "'", s)
+    s = re.sub(r"[“”″]", '"', s)
+    s = re.sub(r"[‐‑‒–—−]", "-", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    return s.rstrip(" .,;:")
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split("\t")
+    return [dict(zip(head, ln.split("\t") + [""] * len(head), strict=False)) for ln in lines[1:] if ln.strip()]
+
+
+def score(rows: list[dict[str, str]], pdfs: Path, all_authors: bool, verbose: bool) -> tuple[int, int]:
+    """(exact papers, papers scored); prints one line per failure."""
+    exact = total = 0
+    for row in rows:
+        pdf = pdfs / f"{row['slug']}.pdf"
+        if not pdf.is_file():
+            print(f"  skip {row['slug']}: {pdf} not found")
+            continue
+        with pymupdf.open(pdf) as doc:
+            got = read_metadata(doc)
+        total += 1
+        want_authors = [a for a in row.get("authors", row.get("first_author", "")).split("; ") if a]
+        got_authors = got["authors"] if all_authors else got["authors"][:1]
+        problems = []
+        if norm(got["title"]) != norm(row["title"]):
+            problems.append(f"title {got['title']!r} != {row['title']!r}")
+        if [norm(a) for a in got_authors] != [norm(a) for a in want_authors]:
+            problems.append(f"authors {'; '.join(got_authors)!r} != {'; '.join(want_authors)!r}")
+        if norm(got["arxiv_id"]) != norm(row.get("arxiv", "")):
+            problems.append(f"arxiv {got['arxiv_id']!r} != {row.get('arxiv', '')!r}")
+        if problems:
+            print(f"  FAIL {row['slug']}: " + " | ".join(problems))
+        else:
+            exact += 1
+        if verbose and "venue" in row:
+            print(f"  venue {row['slug']}: read {got['venue_text'] or got['venue']!r}; printed {row['venue']!r}")
+    return exact, total
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                epilog=__doc__.split("examples:")[1].join(["examples:", ""]),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--set", choices=("dev", "unseen", "both"), default="both", help="which set to score (both)")
+    p.add_argument("--pdfs", type=Path, default=UNSEEN_PDFS, help=f"where the unseen PDFs are ({UNSEEN_PDFS})")
+    p.add_argument("--verbose", action="store_true", help="also print the venue read beside the venue printed")
+    args = p.parse_args(argv)
+    results = []
+    if args.set in ("dev", "both"):
+        if DEV_META.is_file():
+            print(f"dev corpus ({DEV_META}): title, first author, arXiv id")
+            results.append(("dev", *score(read_tsv(DEV_META), DEV_PDFS, False, args.verbose)))
+        else:
+            print(f"dev corpus absent: {DEV_META}")
+    if args.set in ("unseen", "both"):
+        print(f"unseen papers ({UNSEEN_META}): title, all authors, arXiv id")
+        results.append(("unseen", *score(read_tsv(UNSEEN_META), args.pdfs, True, args.verbose)))
+    for name, exact, total in results:
+        share = f"{100 * exact / total:.1f}%" if total else "n/a"
+        print(f"{name}: {exact}/{total} exact ({share})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
