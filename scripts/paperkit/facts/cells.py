@@ -31,7 +31,7 @@ from .textlines import clean_text, is_bold_span
 
 _FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
 # a value's tail: its spread, its bracketed change, its marks
-_TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\((?:[+\-−–]|×|x)?[\d.,]+\s*(?:%|×|x|pp)?\)|\([+\-−–]?[\d.,]+%?\s*[↑↓]?\)"
+_TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\([^()]*\d[^()]*\)\S?|\((?:[+\-−–]|×|x)?[\d.,]+\s*(?:%|×|x|pp)?\)|\([+\-−–]?[\d.,]+%?\s*[↑↓]?\)"
                    r"|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
 _NUMERIC = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\.?\d")
 
@@ -113,9 +113,10 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
         if len(lines) >= 2 and all(len(ln.chunks) == 1 for ln in lines):
             return Cells("text", items=_paragraphs(lines, rules, size))
         return Cells("none", reason="no columns line up across the rows", items=_line_texts(lines))
-    grid, spanning = _assign(lines, cols)
-    grid = _merge_tail_columns(grid)
     header_n = _header_count(lines, rules, size)
+    grid, spanning = _assign(lines, cols, header_n)
+    grid = _merge_tail_columns(grid)
+    grid = _merge_sparse_text_columns(grid, header_n)
     rows, header = _rows(lines, grid, rules, size, header_n, spanning)
     rows = [r for r in rows if any(c for c in r)]
     used = [j for j in range(len(rows[0])) if any(r[j] for r in rows)] if rows else []
@@ -158,7 +159,7 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
     sizes = [c[5] for c in chars if not c[4].isspace()]
     size = statistics.median(sizes) if sizes else 10.0
     # group characters into baseline rows; small characters (scripts) join the row they sit in
-    main = sorted((c for c in chars if c[5] >= 0.78 * size), key=lambda c: c[6])
+    main = sorted((c for c in chars if c[5] >= 0.87 * size), key=lambda c: c[6])
     bands: list[list[tuple]] = []
     for c in main:
         if bands and abs(c[6] - bands[-1][-1][6]) <= 0.3 * size:
@@ -166,7 +167,7 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
         else:
             bands.append([c])
     for c in chars:
-        if c[5] >= 0.78 * size:
+        if c[5] >= 0.87 * size:
             continue
         yc = (c[1] + c[3]) / 2
         best = None
@@ -291,13 +292,24 @@ def _line_texts(lines: list[TextLine]) -> list[str]:
 
 
 def _columns(lines: list[TextLine], size: float) -> list[tuple[float, float]]:
-    """Column x-ranges. Splits chunks that straddle a column boundary at a word gap (tight tables)."""
-    spans = [(c.x0, c.x1) for ln in lines for c in ln.chunks]
-    clusters = _union(spans)
+    """Column x-ranges. Splits chunks that straddle a column boundary at a word gap (tight tables). A line of
+    one text chunk (a section label across the table) does not decide columns, unless it stands left or right of
+    all of them (a row-group label set half a line off its rows)."""
+    multi = [ln for ln in lines if not _lone_label(ln)]
+    use = multi if len(multi) >= 2 else lines
+    clusters = _union([(c.x0, c.x1) for ln in use for c in ln.chunks])
     out: list[tuple[float, float]] = []
     for lo, hi in clusters:
-        out.extend(_split_cluster(lines, lo, hi, size))
+        out.extend(_split_cluster(use, lo, hi, size))
+    if use is multi and out:
+        lone = [ln.chunks[0] for ln in lines if _lone_label(ln)]
+        out = _union([(c.x0, c.x1) for c in lone if c.x1 < out[0][0]]) + out
+        out += _union([(c.x0, c.x1) for c in lone if c.x0 > out[-1][1]])
     return out
+
+
+def _lone_label(ln: TextLine) -> bool:
+    return len(ln.chunks) == 1 and not _NUMERIC.match(ln.chunks[0].text)
 
 
 def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -323,15 +335,14 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
             continue
         left = {i for i, c in members if c.x1 <= x}
         right = {i for i, c in members if c.x0 >= x}
-        cross = [(i, c) for i, c in members if c.x0 < x < c.x1]
-        support = min(len(left), len(right))
-        if support < 2:
+        both = len(left & right)
+        if both < 2:
             continue
         # a crossing chunk with a word gap at the boundary is two cells set tight, not a spanned cell
-        real = [c for _, c in cross if not _gap_near(c, x, size)]
-        if len(real) > max(1.0, 0.34 * support):
+        cross = [c for _, c in members if c.x0 < x < c.x1 and not _gap_near(c, x, size)]
+        if len(cross) > both:
             continue
-        score = support - 2 * len(real)
+        score = both - len(cross)
         if best is None or score > best[0]:
             best = (score, edges[k], edges[k + 1])
     if best is None:
@@ -362,19 +373,22 @@ def _gap_near(c: Chunk, x: float, size: float) -> bool:
         return False
     k = _gap_index(c, x)
     a, b = c.words[k - 1].x1, c.words[k].x0
-    return b - a >= 0.25 * size and a - 0.5 * size <= x <= b + 0.5 * size
+    return b - a >= 0.45 * size and a - 0.5 * size <= x <= b + 0.5 * size
 
 
-def _assign(lines: list[TextLine], cols: list[tuple[float, float]]) -> tuple[list[list[list[Chunk]]], set[int]]:
+def _assign(lines: list[TextLine], cols: list[tuple[float, float]],
+            header_n: int) -> tuple[list[list[list[Chunk]]], set[int]]:
     """Each line's chunks into columns; a chunk over several columns goes to the leftmost it covers (and its
-    line is one with a spanned cell)."""
+    line is one with a spanned cell); a section label of the body across columns goes to the first column."""
     grid = []
     spanning: set[int] = set()
     for i, ln in enumerate(lines):
         row: list[list[Chunk]] = [[] for _ in cols]
         for c in ln.chunks:
             hits = [j for j, (a, b) in enumerate(cols) if min(b, c.x1) - max(a, c.x0) > 0.5]
-            if hits:
+            if i >= header_n and _lone_label(ln) and len(hits) != 1:
+                j = 0
+            elif hits:
                 j = hits[0]
                 if len(hits) > 1:
                     spanning.add(i)
@@ -384,6 +398,23 @@ def _assign(lines: list[TextLine], cols: list[tuple[float, float]]) -> tuple[lis
             row[j].append(c)
         grid.append(row)
     return grid, spanning
+
+
+def _merge_sparse_text_columns(grid: list[list[list[Chunk]]], header_n: int) -> list[list[list[Chunk]]]:
+    """A column with a word or two in a row or two of the body, each beside a label, is the rest of that label
+    set with a wide space ("MIR-MRC   (F-Net)"), not a column."""
+    j = 1
+    while grid and j < len(grid[0]):
+        filled = [i for i, r in enumerate(grid) if r[j]]
+        body = len(grid) - header_n
+        if filled and all(i >= header_n and grid[i][j - 1] for i in filled) and len(filled) <= max(1, 0.15 * body) \
+                and not any(_NUMERIC.match(c.text) for i in filled for c in grid[i][j]):
+            for r in grid:
+                r[j - 1] = r[j - 1] + r[j]
+                del r[j]
+        else:
+            j += 1
+    return grid
 
 
 def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]]:
@@ -484,7 +515,8 @@ def _ruled_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymupd
             continue
         have = {j for i in out[-1] for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
         now = {j for i in g for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
-        if have & now or (not now and not have):
+        label = any(grid[i][0] for i in g)
+        if have & now or (not now and not have) or (now and label):
             out.append(g)
         else:
             out[-1] = out[-1] + g
