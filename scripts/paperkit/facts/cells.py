@@ -31,8 +31,7 @@ from .textlines import clean_text, is_bold_span
 
 _FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
 # a value's tail: its spread, its bracketed change, its marks
-_TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\([^()]*\d[^()]*\)\S?|\((?:[+\-−–]|×|x)?[\d.,]+\s*(?:%|×|x|pp)?\)|\([+\-−–]?[\d.,]+%?\s*[↑↓]?\)"
-                   r"|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
+_TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\([^()]*\d[^()]*\)\S?|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
 _NUMERIC = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\.?\d")
 
 
@@ -346,7 +345,7 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
         if best is None or score > best[0]:
             best = (score, edges[k], edges[k + 1])
     if best is None:
-        return [(lo, hi)]
+        return _split_by_words(lines, members, lo, hi, size)
     _, gl, gr = best
     x = (gl + gr) / 2
     for ln in lines:  # split the tight chunks at their gap
@@ -361,6 +360,35 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
     left_hi = max((c.x1 for _, c in members if c.x1 <= x), default=gl)
     right_lo = min((c.x0 for _, c in members if c.x0 >= x), default=gr)
     return _split_cluster(lines, lo, left_hi, size) + _split_cluster(lines, right_lo, hi, size)
+
+
+def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo: float, hi: float,
+                    size: float) -> list[tuple[float, float]]:
+    """A tight table: no word of any line crosses x, and most lines have words on both sides of x with a gap
+    wider than a word space, so x is a column boundary even where the chunks run across it."""
+    words = [(i, w) for i, c in members for w in c.words]
+    gaps = [(a, b) for (_, a), (b, _) in itertools.pairwise(_union([(w.x0, w.x1) for _, w in words]))]
+    n = len({i for i, _ in members})
+    for a, b in gaps:
+        x = (a + b) / 2
+        both = 0
+        for i in {i for i, _ in members}:
+            left = max((w.x1 for j, w in words if j == i and w.x1 <= x), default=None)
+            right = min((w.x0 for j, w in words if j == i and w.x0 >= x), default=None)
+            if left is not None and right is not None and right - left >= 0.3 * size:
+                both += 1
+        if both >= max(2, 0.75 * n):
+            for ln in lines:
+                new: list[Chunk] = []
+                for c in ln.chunks:
+                    k = next((k for k, w in enumerate(c.words) if w.x0 >= x), 0)
+                    if c.x0 < x < c.x1 and k and c.words[k - 1].x1 <= x:
+                        new.extend([Chunk(c.words[:k]), Chunk(c.words[k:])])
+                    else:
+                        new.append(c)
+                ln.chunks = new
+            return _split_cluster(lines, lo, a, size) + _split_cluster(lines, b, hi, size)
+    return [(lo, hi)]
 
 
 def _gap_index(c: Chunk, x: float) -> int:
@@ -486,7 +514,9 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
     # header: the groups inside the header lines
     head = [g for g in groups if g[0] < header_n]
     body = [g for g in groups if g[0] >= header_n]
-    if len(head) > 1 and not any(i in spanning for g in head for i in g) \
+    numeric = [sum(bool(_NUMERIC.match(c.text)) for c in lines[g[0]].chunks) * 2 > len(lines[g[0]].chunks)
+               for g in head]
+    if len(head) > 1 and not any(i in spanning for g in head for i in g) and not any(numeric[1:]) \
             and not _rule_between(lines[head[0][-1]], lines[head[-1][0]], rules):
         head = [[i for g in head for i in g]]
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
