@@ -213,16 +213,23 @@ def _lines(words: list[Word], size: float) -> list[TextLine]:
         ln = TextLine(base, min(w.y0 for w in ws), max(w.y1 for w in ws))
         ln.words = ws  # type: ignore[attr-defined]
         out.append(ln)
-    # lines whose baselines are closer than a fifth of the size are one line (a word set a hair lower)
+    # lines whose baselines are closer than a fifth of the size are one line (a word set a hair lower); a line
+    # less than a line below another, with its words beside that line's words, is a label set between two rows
+    # (a multirow cell): it joins the upper row
     merged: list[TextLine] = []
     for ln in out:
-        if merged and ln.baseline - merged[-1].baseline < 0.2 * size:
+        if merged and (ln.baseline - merged[-1].baseline < 0.2 * size or (
+                ln.baseline - merged[-1].baseline < 0.75 * size and not _x_overlap(merged[-1], ln))):
             prev = merged[-1]
             prev.words = sorted(prev.words + ln.words, key=lambda w: w.x0)  # type: ignore[attr-defined]
             prev.y0, prev.y1 = min(prev.y0, ln.y0), max(prev.y1, ln.y1)
         else:
             merged.append(ln)
     return merged
+
+
+def _x_overlap(a: TextLine, b: TextLine) -> bool:
+    return any(min(u.x1, v.x1) - max(u.x0, v.x0) > -1 for u in a.words for v in b.words)  # type: ignore[attr-defined]
 
 
 def _rotated_line(rotated: list[Word]) -> TextLine:
