@@ -133,10 +133,12 @@ $\\sigma(2)$ 约等于 0.88，训练开始时模型接近普通 Transformer（�
 
 
 def make_note(tmp_path: Path, text: str, name: str = "gaterec") -> Path:
-    """A note folder like the example's (images, manifest, paper.yaml) holding text as its README.md."""
+    """A note folder like the example's (images, manifest, paper.yaml, paper.md, tables) with text as README.md."""
     folder = tmp_path / name
     shutil.copytree(EXAMPLE / "images", folder / "images")
     shutil.copy(EXAMPLE / "paper.yaml", folder / "paper.yaml")
+    shutil.copy(EXAMPLE / "paper.md", folder / "paper.md")
+    shutil.copytree(EXAMPLE / "tables", folder / "tables")
     (folder / "README.md").write_text(text, encoding="utf-8")
     return folder
 
@@ -339,7 +341,7 @@ ZH_FAULTS = [
      "## TL;DR", "tldr-too-long", "characters"),
     ("GateRec 只改残差连接", "值得注意的是，GateRec 只改残差连接", "值得注意的是", "filler", "值得注意的是"),
     ("GateRec 只改残差连接", "我们认为 GateRec 只改残差连接", "我们认为", "first-person", "我们"),
-    ("GateRec 只改残差连接", "笔者认为 GateRec 只改残差连接", "笔者认为", "first-person", "笔者"),
+    ("GateRec 只改残差连接", "笔者觉得 GateRec 只改残差连接", "笔者觉得", "first-person", "笔者"),
     ("其中 $[H ; A]$ 是", "其中 $[H ; A] 是", "其中 $[H ; A] 是", "math-unbalanced", "never closed"),
     ("### Q4：门控关闭就说明是噪声吗？", "**问题 4：门控关闭就说明是噪声吗？**", "**问题 4", "qa-not-heading",
      "question"),
@@ -372,8 +374,9 @@ ALLOWED = [
     "The gate is a vector, $g \\in (0,1)^d$, with $\\$$ never used; display math spans lines:\n\n$$\na = b\n$$",
     "A 3-layer model with 64 units trained for 200 epochs in 2018.",
     "Checks: ✓ per-position gate, ✗ extra attention → cheap.",
-    "SASRec's own ablation reports 0.3142 for its default model (Table IV) and 0.3219 in its Table III.",
-    "SASRec 的默认模型在表 IV 中为 0.3142，在表 III 中为 0.3219（第 7-8 页）。",
+    "SASRec's own ablation reports 0.3142 for its default model (SASRec's Table IV) and 0.3219 in SASRec's "
+    "Table III: another paper's sources are not looked up.",
+    "SASRec 的默认模型在 SASRec 的表 IV 中为 0.3142，在 SASRec 表 III 中为 0.3219（SASRec 第 7-8 页）。",
     "**Note.** A short bold lead-in is fine in a paragraph that goes on in plain text.",
     "```text\nWe print {{raw}} and $ here; 🚀 and 0.5 in code are not prose.\n```",
     # a figure discussed, then its formula and the symbols explained, then the figure

@@ -7,6 +7,7 @@ add Findings. A Finding is one real problem with a line number and a fix.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,8 @@ import yaml
 
 from ..figures.naming import is_rule_name
 from ..io.errors import UserError
+from .numbers import Group, NumberChecker
+from .papertext import PaperText, load_paper_text
 from .scaffold import LANGS, MODES, template_path
 
 SKILL_DIR = Path(__file__).resolve().parents[3]
@@ -693,6 +696,12 @@ def _prose(doc: Doc, start: int, title: str) -> list[tuple[int, str]]:
     return out
 
 
+def _blank_all(patterns: list[re.Pattern[str]], s: str) -> str:
+    for rx in patterns:
+        s = rx.sub(lambda m: " " * len(m.group(0)), s)
+    return s
+
+
 def check_style(doc: Doc, lists: dict[str, list[str]], fname: str, title: str) -> list[Finding]:
     out: list[Finding] = []
     start = _header_end(doc)
@@ -705,7 +714,8 @@ def check_style(doc: Doc, lists: dict[str, list[str]], fname: str, title: str) -
             if e:
                 out.append(Finding(fname, i + 1, "error", "emoji", f"emoji {e.group(0)!r}",
                                    "delete it; say it in words"))
-    prose = _prose(doc, start, title)
+    own = [re.compile(re.escape(p), re.I) for p in lists.get("own-voice", [])]
+    prose = [(i, _blank_all(own, s)) for i, s in _prose(doc, start, title)]
     en_filler = [(p, re.compile(r"(?<![\w'])" + re.escape(p.replace("’", "'")) + r"(?![\w'])", re.I))
                  for p in lists["filler-en"]]
     zh_filler = lists["filler-zh"]
@@ -780,12 +790,16 @@ _SOURCE = re.compile(r"(?:Tables?|Tab\.|Figures?|Fig\.|Sections?|Sec\.|§|Append
                      re.I)  # Roman table numbers ("Table IV", "表 III") and page ranges ("第 7-8 页") count
 
 
-def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
-    """One warning per block (paragraph, list with its lead-in, table) with a decimal or a percentage and no
-    source reference in it; a table's source may also sit in the block just before or after it."""
+def check_numbers(doc: Doc, fname: str, title: str, papers: dict[str, PaperText] | None = None,
+                  mode: str = "full") -> list[Finding]:
+    """Every quoted number against its source (numbers.py) when the paper's text is at hand; one warning per
+    block (paragraph, list with its lead-in, table) with a decimal or a percentage and no source reference."""
     out: list[Finding] = []
     prose = dict(_prose(doc, _header_end(doc), title))
     blocks = segment(doc)
+    if papers:
+        out += _check_sourced(doc, blocks, prose, papers, mode, fname)
+    flagged = {f.line for f in out}
     for k, b in enumerate(blocks):
         if b.kind not in ("para", "list", "table"):
             continue
@@ -799,7 +813,7 @@ def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
                     break
             if first:
                 break
-        if not first:
+        if not first or first[0] + 1 in flagged:
             continue
         ctx = [*b.lines]
         if b.kind == "table":
@@ -812,6 +826,60 @@ def check_numbers(doc: Doc, fname: str, title: str) -> list[Finding]:
                                f"{first[1]} has no source in its {where}",
                                "add where it is printed, e.g. '(Table 2, p. 6)' or '（表 2，第 6 页）'"))
     return out
+
+
+def _block_text(prose: dict[int, str], lines: list[int]) -> tuple[str, list[int], list[int]]:
+    """A block's prose joined by newlines, each line's start offset, and the offsets where list items start."""
+    parts, starts, items = [], [], []
+    pos = 0
+    for i in lines:
+        s = prose.get(i, "")
+        starts.append(pos)
+        if _LIST_ITEM.match(s) or s.lstrip().startswith("|"):
+            items.append(pos)
+        parts.append(s)
+        pos += len(s) + 1
+    return "\n".join(parts), starts, items
+
+
+def _paper_of_section(doc: Doc) -> list[str | None]:
+    """For a comparison: the paper each line's '##' section is about ('Paper B in Brief' -> 'b'), else None."""
+    out: list[str | None] = [None] * len(doc.lines)
+    cur: str | None = None
+    for i, s in enumerate(doc.lines):
+        h = _HEADING.match(s) if not doc.in_fence[i] else None
+        if h and len(h.group(1)) == 2:
+            m = re.search(r"(?:Paper|论文)\s*([AB])\b", h.group(2))
+            cur = m.group(1).lower() if m else None
+        out[i] = cur
+    return out
+
+
+def _check_sourced(doc: Doc, blocks: list[Block], prose: dict[int, str], papers: dict[str, PaperText], mode: str,
+                   fname: str) -> list[Finding]:
+    checker = NumberChecker(papers, mode == "compare")
+    section_paper = _paper_of_section(doc)
+    groups_of: dict[int, list[Group]] = {}
+    texts = {}
+    for k, b in enumerate(blocks):
+        if b.kind in ("para", "list", "table"):
+            texts[k] = _block_text(prose, [i for i in b.lines if not _IMAGE.fullmatch(doc.lines[i].strip())])
+    # a table's source may sit in the paragraph just before or after it: those blocks first
+    order = sorted(texts, key=lambda k: blocks[k].kind == "table")
+    for k in order:
+        text, starts, items = texts[k]
+        lines = [i for i in blocks[k].lines if not _IMAGE.fullmatch(doc.lines[i].strip())]
+
+        def line_of(off: int, starts: list[int] = starts, lines: list[int] = lines) -> int:
+            return lines[max(0, bisect.bisect_right(starts, off) - 1)]
+
+        extra: list[Group] = []
+        if blocks[k].kind == "table":
+            for j in (k - 1, k + 1):
+                extra += groups_of.get(j, [])
+        groups_of[k] = checker.check_block(text, line_of, lambda ln: section_paper[ln] if mode == "compare" else "a",
+                                           extra, items)
+    return [Finding(fname, ln + 1, sev, code, msg, fix) for ln, sev, code, msg, fix in checker.issues]
 
 
 @dataclass
@@ -930,7 +998,24 @@ def check_note(target: Path, mode: str = "auto", lang: str = "auto", templates_d
     findings += check_qa(doc, spec, fname)
     findings += check_images(doc, folder, fname, mode)
     findings += check_style(doc, lists, fname, title)
-    findings += check_numbers(doc, fname, title)
+    papers: dict[str, PaperText] = {}
+    a_text = load_paper_text(folder)
+    if a_text is None:
+        findings.append(Finding(fname, 1, "warning", "numbers-skipped",
+                                f"numbers not checked against the paper: {folder / 'paper.md'} is missing",
+                                f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write paper.md and "
+                                "tables/, then check again"))
+    else:
+        papers["a"] = a_text
+        if mode == "compare":
+            b_text = load_paper_text(folder, "b/", folder / "images" / "b" / "figures.yaml")
+            if b_text is None:
+                findings.append(Finding(fname, 1, "warning", "numbers-skipped",
+                                        f"paper B's numbers not checked: {folder / 'b' / 'paper.md'} is missing",
+                                        "prepare both papers with one command: prepare_paper.py A B --mode compare"))
+            else:
+                papers["b"] = b_text
+    findings += check_numbers(doc, fname, title, papers, mode)
     for f in findings:
         if f.file == "images/figures.yaml":
             f.file = str(Path(fname).parent / "images" / "figures.yaml")
