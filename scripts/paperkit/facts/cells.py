@@ -33,6 +33,7 @@ _FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf
 # a value's tail: its spread, its bracketed change, its marks
 _TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\([^()]*\d[^()]*\)\S?|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
 _NUMERIC = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\.?\d")
+_VALUE = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\s*[\d.,]+\s*[%)\]]*$")
 
 
 @dataclass
@@ -529,7 +530,43 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
     body = _ruled_rows(body, lines, rules, grid)
     rows = [_row_text(grid, g) for g in head + body]
+    x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    full = [r for r in rules if r.x0 <= x0 + 0.1 * (x1 - x0) and r.x1 >= x1 - 0.1 * (x1 - x0)]
+    cuts = [k for k in range(1, len(body)) if _rule_between(lines[body[k - 1][-1]], lines[body[k][0]], full)]
+    _labels_to_top(rows, len(head), [len(head) + k for k in cuts])
     return rows, len(head)
+
+
+def _labels_to_top(rows: list[list[str]], start: int, cuts: list[int]) -> None:
+    """A label spanning the rows of a group (between two rules) is written in the group's top row: a multirow
+    label is printed at the group's middle."""
+    if not rows:
+        return
+    bounds = [start, *cuts, len(rows)]
+    for j in range(len(rows[0])):
+        body = [r[j] for r in rows[start:]]
+        filled = [c for c in body if c]
+        if not filled or all(_VALUE.match(c) for c in filled) or len(filled) * 2 > len(body):
+            continue
+        if len(bounds) > 2:
+            for a, b in itertools.pairwise(bounds):
+                at = [i for i in range(a, b) if rows[i][j]]
+                if len(at) == 1 and at[0] > a:
+                    rows[a][j], rows[at[0]][j] = rows[at[0]][j], ""
+            continue
+        at = [i for i in range(start, len(rows)) if rows[i][j]]
+        if at[0] == start:
+            continue  # labels already in their groups' top rows
+        # no rules between the groups: each label sits in the middle of its group; the first group starts at the
+        # table's first body row
+        end = len(rows) - 1
+        for k in range(len(at) - 1, -1, -1):
+            r = at[k]
+            top = start if k == 0 else max(at[k - 1] + 1, min(2 * r - end, r))
+            if top != r:
+                rows[top][j], rows[r][j] = rows[r][j], ""
+            end = top - 1
 
 
 def _rule_between(a: TextLine, b: TextLine, rules: list[pymupdf.Rect]) -> bool:
