@@ -33,6 +33,7 @@ from typing import Any
 from xml.parsers import expat
 
 from .errors import NetworkError, UserError
+from .filetype import is_pdf_head, what_is
 
 TOOL_VERSION = "0.1.0"
 USER_AGENT = f"ai-paper-reader/{TOOL_VERSION} (fetch_paper.py; Python urllib)"
@@ -565,37 +566,13 @@ def _attempt(url: str, sink: Callable[[bytes], None], options: HttpOptions, acce
         return final, ctype, total
 
 
-def describe_content(head: bytes, content_type: str) -> str:
-    """What a response that should have been a PDF actually is, in a few words."""
-    h = head.lstrip().lower()
-    ct = content_type.split(";")[0].strip().lower()
-    if not head:
-        return "an empty response"
-    if h.startswith((b"<!doctype html", b"<html")) or b"<html" in h[:512] or ct == "text/html":
-        title = re.search(rb"<title[^>]*>(.*?)</title>", head[:4096], flags=re.IGNORECASE | re.DOTALL)
-        said = ""
-        if title:
-            said = " ".join(title[1].decode("utf-8", "replace").split())[:80]
-            said = f" titled {said!r}" if said else ""
-        return f"an HTML page{said} ({content_type or 'no content type'})"
-    if h.startswith((b"{", b"[")) or ct == "application/json":
-        return f"JSON ({content_type or 'no content type'})"
-    if h.startswith(b"<?xml") or h.startswith(b"<"):
-        return f"XML ({content_type or 'no content type'})"
-    if head.startswith(b"\x1f\x8b"):
-        return "a gzip archive"
-    if head.startswith(b"PK"):
-        return "a ZIP archive"
-    if head.startswith(b"%!PS"):
-        return "a PostScript file"
-    return f"{content_type or 'data of no stated type'} without a %PDF header"
-
-
 def check_pdf_head(head: bytes, content_type: str, url: str) -> None:
     """Refuses what is not a PDF: the magic bytes decide, the content type only names what came back."""
-    if b"%PDF-" in head[:1024]:
+    if is_pdf_head(head):
         return
-    raise NetworkError(f"{url} did not return a PDF but {describe_content(head, content_type)}; "
+    kind = what_is(head, content_type)
+    kind = "an empty response" if kind == "empty" else kind
+    raise NetworkError(f"{url} did not return a PDF but {kind}; "
                        "check that the link points at the paper's PDF")
 
 

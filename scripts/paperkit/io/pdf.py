@@ -7,6 +7,7 @@ from pathlib import Path
 import pymupdf
 
 from .errors import UserError
+from .filetype import is_pdf_head, what_is
 
 # MuPDF prints its own warnings to stderr; the scripts report problems themselves, in one line.
 pymupdf.TOOLS.mupdf_display_errors(False)
@@ -34,25 +35,11 @@ def check_pdf_path(path: str | os.PathLike[str]) -> Path:
         raise UserError(f"{p} is empty (0 bytes), not a PDF")
     if size > MAX_PDF_BYTES:
         raise UserError(f"{p} is {size / 1024**3:.1f} GB; PDFs over 2 GB are not supported")
-    if b"%PDF-" not in head:
-        kind = _sniff(head)
-        raise UserError(f"{p} is not a PDF ({kind}); give the paper's PDF file")
+    if not is_pdf_head(head):
+        kind = what_is(head)
+        hint = ", perhaps a download error page" if kind.startswith("an HTML page") else ""
+        raise UserError(f"{p} is not a PDF (it is {kind}{hint}); give the paper's PDF file")
     return p
-
-
-def _sniff(head: bytes) -> str:
-    h = head.lstrip().lower()
-    if h.startswith((b"<!doctype html", b"<html")) or b"<html" in h[:512]:
-        return "it is an HTML page, perhaps a download error page"
-    if head.startswith(b"\x89PNG"):
-        return "it is a PNG image"
-    if head.startswith(b"\xff\xd8"):
-        return "it is a JPEG image"
-    if head.startswith(b"PK"):
-        return "it is a ZIP archive"
-    if head.startswith(b"%!PS"):
-        return "it is a PostScript file"
-    return "no %PDF header"
 
 
 def open_pdf(path: str | os.PathLike[str], password: str | None = None) -> pymupdf.Document:
