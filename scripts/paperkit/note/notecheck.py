@@ -19,7 +19,7 @@ import yaml
 from ..figures.naming import is_rule_name
 from ..io.errors import UserError
 from .numbers import Group, NumberChecker
-from .papertext import PaperText, load_paper_text
+from .papertext import PaperText, load_paper_text, norm_label_number, yaml_load
 from .scaffold import LANGS, MODES, template_path
 
 SKILL_DIR = Path(__file__).resolve().parents[3]
@@ -580,7 +580,7 @@ def _load_manifest(folder: Path) -> tuple[list[dict[str, Any]], str]:
         return [], ""
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml_load(text) or {}
     except yaml.YAMLError:
         return [], text
     items = [*(data.get("figures") or []), *(data.get("tables") or [])]
@@ -591,6 +591,48 @@ def _ref_regex(kind: str, numbers: set[str]) -> re.Pattern[str]:
     alts = "|".join(sorted((re.escape(n) for n in numbers if n), key=len, reverse=True))
     words = r"(?:Tables?|Tabs?\.?|表)" if kind == "tab" else r"(?:Figures?|Figs?\.?|图)"
     return re.compile(rf"{words}\s*(?:[A-Z]?[\d.IVX]+\s*(?:,|and|&|-|–|和|、)\s*)*(?:{alts})(?![\w.]*\d)", re.I)
+
+
+_NOT_SHOWN = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:Not shown|未展示)\s*(?:\*\*|__)?\s*[:：]\s*"
+                        r"(?:\*\*|__)?(.*)$", re.I)
+_NOT_SHOWN_ITEM = re.compile(r"^\s*(Tables?|Tab\.|表|Figures?|Fig\.|图)\s*([A-Z]?\d+(?:[.-]\d+)?|[IVXL]+)\b\s*(.*)$",
+                             re.I)
+
+
+def _entry_key(entry: dict[str, Any]) -> tuple[str, str]:
+    label = str(entry.get("label") or "")
+    kind = "table" if entry.get("kind") == "table" or label.lower().startswith("tab") else "figure"
+    num = str(entry.get("number") or (label.split()[-1] if label else ""))
+    return kind, norm_label_number(num)
+
+
+def _not_shown(doc: Doc, fname: str, manifest: list[dict[str, Any]]) -> tuple[set[tuple[str, str]], list[Finding]]:
+    """The figures a 'Not shown: Table 9 (hyperparameters); Figure 5 (...)' line leaves out on purpose."""
+    keys: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    listed = {_entry_key(x) for x in manifest}
+    for i, s in enumerate(doc.masked):
+        m = _NOT_SHOWN.match(s) if not doc.in_fence[i] else None
+        if not m:
+            continue
+        for item in filter(str.strip, re.split(r"[;；]", m.group(1))):
+            it = _NOT_SHOWN_ITEM.match(item.strip(" .。*_"))
+            if not it:
+                out.append(Finding(fname, i + 1, "error", "not-shown-form", f"'{item.strip()}' names no figure or "
+                                   "table", "write 'Not shown: Table 9 (hyperparameters); Figure 5 (reason)' "
+                                   "('未展示：表 9（超参数）')"))
+                continue
+            kind = "table" if it.group(1).lower().startswith("tab") or it.group(1) == "表" else "figure"
+            key = (kind, norm_label_number(it.group(2)))
+            label = f"{'Table' if kind == 'table' else 'Figure'} {it.group(2)}"
+            if listed and key not in listed:
+                out.append(Finding(fname, i + 1, "error", "not-shown-unknown",
+                                   f"{label} is not in images/figures.yaml", "name a figure or table it lists"))
+            if not re.search(r"[(（][^)）]*\w[^)）]*[)）]|^\s*[:：—–-]\s*\w", it.group(3)):
+                out.append(Finding(fname, i + 1, "error", "not-shown-reason", f"{label} is left out with no reason",
+                                   f"give it in parentheses: '{label} (hyperparameters only)'"))
+            keys.add(key)
+    return keys, out
 
 
 def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list[Finding]:
@@ -659,7 +701,10 @@ def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list
     # One warning for all of them: a focused or comparison note rightly leaves most figures out, and a line per
     # figure would read as a list of chores.
     mlines = mtext.split("\n")
-    unused = [x for x in manifest if str(x.get("file") or "") and str(x.get("file")) not in shown]
+    left_out, found = _not_shown(doc, fname, manifest)
+    out += found
+    unused = [x for x in manifest if str(x.get("file") or "") and str(x.get("file")) not in shown
+              and _entry_key(x) not in left_out]
     if unused:
         first = str(unused[0].get("file"))
         ln = next((n + 1 for n, s in enumerate(mlines) if s.strip() == f"file: {first}"), 1)
@@ -968,7 +1013,7 @@ def load_paper_yaml(folder: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise UserError(f"{path} is not valid YAML ({exc.__class__.__name__}); re-run paper_info.py") from exc
     return data if isinstance(data, dict) else None

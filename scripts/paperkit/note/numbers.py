@@ -57,6 +57,7 @@ class Ref:
     line: int  # 0-based line in the note
     text: str
     malformed: bool = False
+    label: str = ""  # the reference as written, without its page: "Table III", "第 4.3 节"
 
     def describe(self, b_name: str = "") -> str:
         who = f"{b_name or 'paper B'}'s " if self.paper == "b" else ""
@@ -65,10 +66,7 @@ class Ref:
             pg = f"p. {self.pages[0]}" if len(self.pages) == 1 else f"pp. {self.pages[0]}-{self.pages[-1]}"
         if self.kind == "page":
             return f"{who}{pg}" if who else pg
-        name = {"table": "Table", "figure": "Figure", "section": "Section", "eq": "Eq.", "appendix": "Appendix",
-                "algorithm": "Algorithm", "abstract": "the abstract"}[self.kind]
-        ids = "-".join(self.ids) if self.kind != "abstract" else ""
-        core = f"{who}{name} {ids}".strip()
+        core = who + (self.label if self.kind != "abstract" else "the abstract")
         return f"{core} ({pg})" if pg else core
 
 
@@ -78,6 +76,7 @@ class Group:
     start: int
     end: int
     refs: list[Ref] = field(default_factory=list)
+    paren: bool = True  # False: a mention in running text ("Figure 2 shows ...")
 
 
 def _expand_ids(kind: str, ids: str) -> list[str]:
@@ -160,7 +159,7 @@ def find_groups(text: str, line_of: Callable[[int], int], names: dict[str, set[s
                     refs.append((m.start(), m.end(), Ref(paper, kind, [], [], ln, m.group(0), True), False))
                 continue
             ids = _expand_ids(kind, g["ids"])
-        refs.append((m.start(), m.end(), Ref(paper, kind, ids, [], ln, m.group(0)), False))
+        refs.append((m.start(), m.end(), Ref(paper, kind, ids, [], ln, m.group(0), label=m.group(0).strip()), False))
     groups: list[Group] = []
     for s, e in parens:
         inside = [r for r in refs if s <= r[0] < e]
@@ -176,7 +175,7 @@ def find_groups(text: str, line_of: Callable[[int], int], names: dict[str, set[s
                 and outside[k + 1][3]:
             k += 1
             chunk.append(outside[k])
-        grp = Group(chunk[0][0], chunk[-1][1])
+        grp = Group(chunk[0][0], chunk[-1][1], paren=False)
         _attach_pages(grp, chunk, text)
         groups.append(grp)
         k += 1
@@ -215,7 +214,7 @@ _LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eqs?\.|Equation|Figures?|Figs?\
                            r"version|v|Python|Q|top|Top|图|表|节|式|公式|arXiv|layer|Layer|步骤|问题|Step|step|第|"
                            r"NDCG@|HR@|Hit@|Recall@|MRR@)\s*$")
 _APPROX_BEFORE = re.compile(
-    r"(?:≈|≃|~|∼|\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bnearly|\balmost|\bclose to|\bsome|"
+    r"(?:≈|≃|~|∼|\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bnearly|\bnear|\balmost|\bclose to|\bsome|"
     r"\bunder|\bover|\bbelow|\babove|\bless than|\bmore than|\bfewer than|\bat least|\bat most|\bup to|\bbetween|"
     r"\bjust|\bwithin|\bestimated|[<>≤≥]|约|大约|大概|近|将近|接近|不到|超过|低于|高于|至少|最多|介于|少于|多于|"
     r"\bat roughly|\bon the order of)[^,;:()，；：（）]{0,24}$", re.I)
@@ -448,6 +447,10 @@ class NumberChecker:
             elif in_sent:
                 scope = [in_sent[-1]]
             else:
+                scope = []
+            if scope and not scope[0].paren:
+                scope = groups + extra_groups  # "Figure 2 varies d from 10 to 50": a subject, not a source
+            elif not scope:
                 item = max((s for s in item_starts if s <= n.start), default=None)
                 nxt = min((s for s in item_starts if s > n.start), default=len(text))
                 in_item = [g for g in groups if item is not None and item <= g.start < nxt]
