@@ -16,6 +16,7 @@ from .textlines import (
     Line,
     body_font_size,
     clean_text,
+    is_bold_span,
     join_hyphenated,
     page_lines,
     reading_order,
@@ -26,6 +27,9 @@ ARXIV_NEW = r"(\d{4}\.\d{4,5})(v\d+)?"
 ARXIV_OLD = r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?"
 _ARXIV_STAMP = re.compile(rf"ar\s?X\s?iv\s*:\s*(?:{ARXIV_NEW}|{ARXIV_OLD})", re.IGNORECASE)
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>\]\[(){}]+)")
+_TITLE_STAMP = re.compile(
+    r"published as|conference paper|proceedings of|^\s*preprint\b|under review|ar\s?xiv\s*:|copyright|©|"
+    r"accepted (?:at|to|for|as)|in submission|camera.ready|^vol\.", re.IGNORECASE)
 _STAMP_WORDS = re.compile(
     r"published as|conference paper|proceedings|preprint|under review|workshop|arxiv|journal of|copyright|"
     r"accepted (?:at|to|for|as)|in submission|camera.ready|^vol\.|technical report|draft", re.IGNORECASE)
@@ -77,7 +81,7 @@ def read_metadata(doc: pymupdf.Document) -> dict:
     vocab = vocabulary(doc[i].get_text() for i in range(min(4, doc.page_count)))
     page1_text = "\n".join(ln.text for ln in lines)
 
-    title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "")
+    title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "", vocab=vocab)
     abstract_line = _find_abstract_heading(order)
     authors, affiliations, front_bottom = find_authors(lines, title, abstract_line, page.rect, body)
     abstract = find_abstract(order, abstract_line, vocab) if abstract_line else ""
@@ -112,11 +116,33 @@ def _display_size(ln: Line) -> float:
     return max([s["size"] for s in ln.spans if any(c.isalpha() for c in s["text"])] or [ln.size])
 
 
-def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "") -> TitleInfo | None:
-    """The largest text in the upper half of page 1 (stamps and running heads aside), all its lines."""
+def _is_stamp(ln: Line, page_rect: pymupdf.Rect) -> bool:
+    """A conference stamp or running head, not a title: strong stamp words anywhere, weaker ones ('technical
+    report', 'workshop', 'draft') only in the head band, where a title that uses them never stands."""
+    if _TITLE_STAMP.search(ln.text):
+        return True
+    return bool(_STAMP_WORDS.search(ln.text)) and ln.rect.y1 < page_rect.height * 0.1
+
+
+def _journal_masthead(lines: list[Line]) -> pymupdf.Rect | None:
+    """The masthead box of Elsevier-style journals ('Contents lists available at ScienceDirect' down to 'journal
+    homepage: ...'), whose journal name is set larger than the title."""
+    top = next((ln for ln in lines if re.match(r"\s*contents lists available at", ln.text, re.I)), None)
+    bottom = next((ln for ln in lines if re.match(r"\s*journal homepage", ln.text, re.I)), None)
+    if top is None or bottom is None or bottom.rect.y1 <= top.rect.y0:
+        return None
+    return pymupdf.Rect(0, top.rect.y0 - 1, 10_000, bottom.rect.y1 + 1)
+
+
+def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "",
+               vocab: set[str] | None = None) -> TitleInfo | None:
+    """The largest text in the upper half of page 1 (stamps, running heads and journal mastheads aside), all its
+    lines; a word broken at a line end is joined ('Dis-' + 'entangled'), an author line below is left out."""
+    masthead = _journal_masthead(lines)
     cands = [ln for ln in lines if ln.horizontal and ln.rect.y1 < page_rect.height * 0.55
-             and sum(c.isalpha() for c in ln.text) >= 2 and not _STAMP_WORDS.search(ln.text)
-             and ln.rect.x0 > page_rect.width * 0.06]
+             and sum(c.isalpha() for c in ln.text) >= 2 and not _is_stamp(ln, page_rect)
+             and ln.rect.x0 > page_rect.width * 0.06
+             and not (masthead is not None and masthead.contains(ln.rect))]
     if not cands:
         return None
     top = max(_display_size(ln) for ln in cands)
@@ -130,8 +156,14 @@ def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "") -> Ti
         if not (below or beside):
             break
         chosen.append(ln)
-    parts = [_strip_title_marks(ln, top) for ln in chosen]
-    text = clean_text(" ".join(p for p in parts if p))
+    parts = [p for p in (_strip_title_marks(ln, top) for ln in chosen) if p]
+    text = ""
+    for p in parts:
+        if re.search(r"[^\W\d_]-$", text) and p[:1].isalpha():
+            text = join_hyphenated(text, p, vocab or set())
+        else:
+            text = f"{text} {p}" if text else p
+    text = clean_text(text)
     text = re.sub(r"\s*[" + re.escape(MARK_CHARS) + r"]+$", "", text).strip()
     if hint and _norm(hint) == _norm(text) and text.isupper() and not hint.isupper():
         text = clean_text(hint)  # the PDF's own title restores the case small capitals hide
@@ -139,8 +171,9 @@ def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "") -> Ti
 
 
 def _strip_title_marks(ln: Line, top: float) -> str:
-    keep = [s["text"] for s in ln.spans
-            if not (s["size"] < top * 0.75 and re.fullmatch(r"[\s\d,*" + re.escape(MARK_CHARS) + "]+", s["text"]))]
+    keep = [s["text"] for s in ln.spans  # spaces stay, whatever their size: some PDFs set them small
+            if not (s["size"] < top * 0.75 and s["text"].strip()
+                    and re.fullmatch(r"[\s\d,*" + re.escape(MARK_CHARS) + "]+", s["text"]))]
     raw = "".join(keep)
     if ln.text != clean_text("".join(s["text"] for s in ln.spans)):
         return ln.text  # small capitals were rebuilt: use the rebuilt text
@@ -180,7 +213,8 @@ def looks_like_name(s: str) -> bool:
     tokens = _name_tokens(s)
     if not 2 <= len(tokens) <= 6:
         return False
-    words = [t for t in tokens if t.lower() not in _NAME_PARTICLES]
+    # "van der", "de", "bin" lower case are particles; capitalised ("Di He", "Le Sun", "Kang Du") they are names
+    words = [t for t in tokens if not (t.lower() in _NAME_PARTICLES and t.islower())]
     all_caps = not any(c.islower() for t in words for c in t)
     capital = 0
     for t in words:
@@ -204,12 +238,22 @@ def _tidy_name(name: str) -> str:
     return name
 
 
+_IEEE_GRADE = re.compile(r",?\s*\b(?:(?:Senior|Student|Life|Graduate Student)\s+)?(?:Member|Fellow)\s*,?\s*IEEE\b",
+                         re.IGNORECASE)
+_EMAIL_PART = re.compile(r"@|^\{|\}$|\.(?:edu|com|org|net|ac|cn|de|uk|fr|jp)\b", re.IGNORECASE)
+
+
 def _split_names(text: str) -> list[str]:
+    """'Ada Lovelace1, Alan Turing and Grace Hopper' -> the three names; IEEE grades ('Senior Member, IEEE') and
+    e-mail addresses printed beside a name (JMLR, ACM grids) dropped."""
+    text = _IEEE_GRADE.sub("", text)
     text = re.sub(r"\s+(?:and|&)\s+", ",", text)
     text = re.sub(r"^(?:and|&)\s+", "", text)
-    parts = re.split(r"[,;|]", text)
+    parts = re.split(r"[,;|·•]", text)
     out = []
     for p in parts:
+        if _EMAIL_PART.search(p.strip()):
+            continue
         p = re.sub(r"[" + re.escape(MARK_CHARS) + r"\d]+", " ", p)
         p = clean_text(p).strip(" ,.;")
         if p:
@@ -222,7 +266,10 @@ def _line_names(ln: Line) -> list[str]:
 
 
 def _is_email(ln: Line) -> bool:
-    return bool(_EMAIL.search(ln.text))
+    """A line of e-mail addresses or links; not a line that prints a name beside its address (JMLR style)."""
+    if not _EMAIL.search(ln.text):
+        return False
+    return not (len(ln.cells) > 1 and _line_names(ln))
 
 
 def _is_note(ln: Line) -> bool:
@@ -258,6 +305,9 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
             break
     bottom = _front_bottom(zone, top)
     if sig is None:
+        group = next((ln for ln in zone[:3] if _GROUP_AUTHOR.match(ln.text_without_marks().strip(" |"))), None)
+        if group is not None:  # "Kimi Team": a team signs the paper
+            return [clean_text(group.text_without_marks().strip(" |"))], _affiliations(zone, {id(group): ""}), bottom
         return [], _affiliations(zone, {}), bottom
     author_lines: dict[int, tuple[Line, list[str], str]] = {}
     for ln in zone:
@@ -265,22 +315,72 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
             part = _author_part(ln)
             if part is not None:
                 author_lines[id(ln)] = (ln, *part)
-    rows: list[list[tuple[Line, list[str], str]]] = []
-    for entry in sorted(author_lines.values(), key=lambda e: e[0].rect.y1):
+            else:
+                _join_broken_name(ln, zone, author_lines)
+    authors: list[str] = []
+    for row in _author_rows(list(author_lines.values()), zone, set(author_lines)):
+        for cell in row:
+            for _, names, _ in cell:
+                for n in names:
+                    n = _tidy_name(n)
+                    if n not in authors:
+                        authors.append(n)
+    rest = {k: v[2] for k, v in author_lines.items()}
+    return authors, _affiliations(zone, rest), bottom
+
+
+_GROUP_AUTHOR = re.compile(r"^(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s+(?:Team|Consortium|Collaboration)$")
+
+_AuthorEntry = tuple[Line, list[str], str]
+
+
+def _directly_below(upper: Line, lower: Line) -> bool:
+    overlap = min(upper.rect.x1, lower.rect.x1) - max(upper.rect.x0, lower.rect.x0)
+    return overlap > 0 and -1 <= lower.rect.y0 - upper.rect.y1 < lower.size * 0.8
+
+
+def _join_broken_name(ln: Line, zone: list[Line], author_lines: dict[int, _AuthorEntry]) -> None:
+    """'Annie Wong · Thomas Bäck · Anna V.' over 'Kononova · Aske Plaat': a name broken at the line end is joined
+    with the author line above, when the two together read as a list of names."""
+    above = [e for e in author_lines.values() if _directly_below(e[0], ln)]
+    if len(above) != 1:
+        return
+    prev = above[0][0]
+    if re.search(r"(?:[,;·•&]|\band)\s*$", prev.text_without_marks().rstrip(" |")):
+        return  # the line above ended its list cleanly: this line is no continuation
+    joined = _split_names(prev.text_without_marks().rstrip(" |") + " " + ln.text_without_marks())
+    if joined and all(looks_like_name(n) for n in joined):
+        author_lines[id(prev)] = (prev, joined, above[0][2])
+        author_lines[id(ln)] = (ln, [], "")
+
+
+def _author_rows(entries: list[_AuthorEntry], zone: list[Line], author_ids: set[int]) -> list[list[list[_AuthorEntry]]]:
+    """Author lines grouped into rows (top to bottom) of cells (left to right), a cell holding the names stacked
+    in one grid cell, top to bottom: ACM grids print two authors of one affiliation one above the other, and
+    they come before the next cell's author, not after the whole row."""
+    rows: list[list[_AuthorEntry]] = []
+    for entry in sorted(entries, key=lambda e: e[0].rect.y1):
         ln = entry[0]
         if rows and abs(rows[-1][0][0].rect.y1 - ln.rect.y1) < max(3.0, ln.size * 0.45):
             rows[-1].append(entry)
         else:
             rows.append([entry])
-    authors: list[str] = []
+    grid: list[list[list[_AuthorEntry]]] = []
     for row in rows:
-        for _, names, _ in sorted(row, key=lambda e: e[0].rect.x0):
-            for n in names:
-                n = _tidy_name(n)
-                if n not in authors:
-                    authors.append(n)
-    rest = {k: v[2] for k, v in author_lines.items()}
-    return authors, _affiliations(zone, rest), bottom
+        row.sort(key=lambda e: e[0].rect.x0)
+        if grid:
+            above = [cell for cell in grid[-1]]
+            homes = [next((c for c in above if _directly_below(c[-1][0], e[0])), None) for e in row]
+            # stacked only in a grid whose cells hold more than names: some cell of the row above has an
+            # e-mail or affiliation line right under its name, where the stacked cell has a second name
+            has_other = any(any(_directly_below(c[-1][0], z) and id(z) not in author_ids for z in zone)
+                            for c in above)
+            if len(row) < len(above) and all(h is not None for h in homes) and has_other:
+                for h, e in zip(homes, row, strict=True):
+                    h.append(e)  # type: ignore[union-attr]
+                continue
+        grid.append([[e] for e in row])
+    return grid
 
 
 def _front_bottom(zone: list[Line], top: float) -> float:
@@ -322,9 +422,30 @@ def _cut_at_body(zone: list[Line], page_rect: pymupdf.Rect, body: float) -> list
     return out
 
 
+def _name_style(ln: Line) -> tuple[float, bool, str]:
+    """(size, bold, font family) of the line's text outside e-mail cells: a name printed beside its address
+    (JMLR, PMLR) is styled by the name, not by whichever of the two is longer."""
+    weight: dict[tuple[float, bool, str], int] = {}
+    cell: list[dict] = []
+    for sp in [*ln.spans, {"cell_break": True, "text": ""}]:
+        if not sp.get("cell_break"):
+            cell.append(sp)
+            continue
+        if not _EMAIL.search("".join(c["text"] for c in cell)):
+            for c in cell:
+                n = sum(ch.isalpha() for ch in c["text"])
+                if n and c["size"] >= ln.size * 0.8:
+                    key = (round(c["size"], 1), is_bold_span(c), re.sub(r"[-,+].*$", "", c["font"]))
+                    weight[key] = weight.get(key, 0) + n
+        cell = []
+    if not weight:
+        return ln.size, ln.bold, re.sub(r"[-,+].*$", "", ln.font)
+    return max(weight, key=lambda k: weight[k])
+
+
 def _same_style(a: Line, b: Line) -> bool:
-    fam = lambda f: re.sub(r"[-,+].*$", "", f)  # noqa: E731 -- family without the style suffix
-    return abs(a.size - b.size) < 0.6 and a.bold == b.bold and fam(a.font) == fam(b.font)
+    (sa, ba, fa), (sb, bb, fb) = _name_style(a), _name_style(b)
+    return abs(sa - sb) < 0.6 and ba == bb and fa == fb
 
 
 def _affiliations(zone: list[Line], author_rest: dict[int, str]) -> list[str]:
