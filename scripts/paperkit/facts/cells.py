@@ -159,33 +159,12 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
     sizes = [c[5] for c in chars if not c[4].isspace()]
     size = statistics.median(sizes) if sizes else 10.0
     # group characters into baseline rows; small characters (scripts) join the row they sit in
-    main = sorted((c for c in chars if c[5] >= 0.87 * size), key=lambda c: c[6])
-    bands: list[list[tuple]] = []
-    for c in main:
-        if bands and abs(c[6] - bands[-1][-1][6]) <= 0.3 * size:
-            bands[-1].append(c)
-        else:
-            bands.append([c])
-    for c in chars:
-        if c[5] >= 0.87 * size:
-            continue
-        yc = (c[1] + c[3]) / 2
-        best = None
-        for band in bands:
-            base = statistics.median(b[6] for b in band)
-            if base - 0.95 * size <= yc <= base + 0.35 * size:
-                d = abs(yc - (base - 0.3 * size))
-                if best is None or d < best[0]:
-                    best = (d, band)
-        if best is not None:
-            best[1].append(c)
-        else:
-            bands.append([c])
+    bands = _bands(chars, size)
     words: list[Word] = []
     for band in bands:
         base = statistics.median(b[6] for b in band)
         run: list[tuple] = []
-        for c in sorted(band, key=lambda c: c[0]):
+        for c in _reading_order(band):
             if run and (c[4].isspace() or c[0] - run[-1][2] > 0.22 * max(c[5], run[-1][5])):
                 words.append(_word(run, base))
                 run = []
@@ -194,6 +173,57 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
         if run:
             words.append(_word(run, base))
     return words, size, rotated
+
+
+def _reading_order(band: list[tuple]) -> list[tuple]:
+    """A band's characters left to right, a stacked subscript and superscript ("AP^test_50") one after the other
+    instead of interleaved."""
+    sz = max(c[5] for c in band)
+    base = statistics.median(c[6] for c in band if c[5] >= 0.85 * sz)
+    units: list[tuple[float, list[tuple]]] = []
+    for level in (0, -1, 1):
+        mine = sorted((c for c in band if _level(c, sz, base) == level), key=lambda c: c[0])
+        if level == 0:
+            units += [(c[0], [c]) for c in mine]
+            continue
+        for c in mine:  # scripts: runs of adjacent characters stay together
+            if units and units[-1][1][0] in mine and 0 <= c[0] - units[-1][1][-1][2] < 0.15 * sz:
+                units[-1][1].append(c)
+            else:
+                units.append((c[0] - 0.01 * (level == -1), [c]))
+    return [c for _, u in sorted(units, key=lambda u: u[0]) for c in u]
+
+
+def _level(c: tuple, sz: float, base: float) -> int:
+    if c[5] >= 0.85 * sz:
+        return 0
+    return 1 if (c[1] + c[3]) / 2 < base - 0.35 * sz else -1
+
+
+def _bands(chars: list[tuple], size: float) -> list[list[tuple]]:
+    """Characters grouped by baseline; a band of smaller characters inside a bigger band's line (sub- and
+    superscripts, "FPS^V100") joins that band."""
+    bands: list[list[tuple]] = []
+    for c in sorted(chars, key=lambda c: c[6]):
+        if bands and abs(c[6] - bands[-1][0][6]) <= 0.3 * size:
+            bands[-1].append(c)
+        else:
+            bands.append([c])
+    info = [(statistics.median(c[6] for c in b), statistics.median(c[5] for c in b),
+             statistics.median((c[1] + c[3]) / 2 for c in b)) for b in bands]
+    out: list[list[tuple]] = [b for b in bands]
+    for k, b in enumerate(bands):
+        base, sz, yc = info[k]
+        best = None
+        for m, (base_m, sz_m, _) in enumerate(info):
+            if m != k and sz < 0.85 * sz_m and base_m - 0.95 * sz_m <= yc <= base_m + 0.35 * sz_m:
+                d = abs(yc - (base_m - 0.3 * sz_m))
+                if best is None or d < best[0]:
+                    best = (d, m)
+        if best is not None:
+            out[best[1]] = out[best[1]] + b
+            out[k] = []
+    return [b for b in out if b]
 
 
 def _word(run: list[tuple], base: float) -> Word:
@@ -529,6 +559,7 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
         head = [[i for g in head for i in g]]
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
     body = _ruled_rows(body, lines, rules, grid)
+    body = _wrapped_rows(body, grid)
     rows = [_row_text(grid, g) for g in head + body]
     x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
     x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
@@ -594,6 +625,24 @@ def _ruled_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymupd
             out.append(g)
         else:
             out[-1] = out[-1] + g
+    return out
+
+
+def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[list[int]]:
+    """A line with no row label and no value, whose words continue some of the cells of the row above, is that
+    row's cells wrapped onto a second line (a table of examples)."""
+    def filled(g: list[int]) -> set[int]:
+        return {j for i in g for j, cs in enumerate(grid[i]) if cs}
+
+    out: list[list[int]] = []
+    for g in body:
+        cols = filled(g)
+        values = any(_NUMERIC.match(c.text) for i in g for cs in grid[i] for c in cs)
+        # only some of the row's cells go on: a row of a label group fills all the cells beside the label
+        if out and 0 not in cols and not values and 0 in filled(out[-1]) and cols < filled(out[-1]) - {0}:
+            out[-1] = out[-1] + g
+        else:
+            out.append(g)
     return out
 
 
