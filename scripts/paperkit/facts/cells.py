@@ -213,7 +213,7 @@ def _bands(chars: list[tuple], size: float) -> list[list[tuple]]:
              statistics.median((c[1] + c[3]) / 2 for c in b)) for b in bands]
     out: list[list[tuple]] = [b for b in bands]
     for k, b in enumerate(bands):
-        base, sz, yc = info[k]
+        _, sz, yc = info[k]
         best = None
         for m, (base_m, sz_m, _) in enumerate(info):
             if m != k and sz < 0.85 * sz_m and base_m - 0.95 * sz_m <= yc <= base_m + 0.35 * sz_m:
