@@ -107,7 +107,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     if rotated:
         lines.insert(0, _rotated_line(rotated))
     if _is_free_text(lines, size):
-        return Cells("text", items=_paragraphs(lines, rules, size))
+        return Cells("text", items=_records(lines, rules, size) or _paragraphs(lines, rules, size))
     cols = _columns(lines, size)
     if len(cols) < 2:
         if len(lines) >= 2 and all(len(ln.chunks) == 1 for ln in lines):
@@ -312,6 +312,34 @@ def _paragraphs(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -
             out[-1].append(text)
         prev = ln
     return [_join_wrapped(p) for p in out]
+
+
+def _records(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> list[str]:
+    """A free-text table with columns (a label, then paragraphs side by side): one item per label, each column's
+    lines joined into its paragraph and named by its header."""
+    saved = [list(ln.chunks) for ln in lines]
+    cols = _columns(lines, size)
+    if len(cols) < 2:
+        for ln, ch in zip(lines, saved, strict=True):
+            ln.chunks = ch
+        return []
+    header_n = _header_count(lines, rules, size) if len(lines) > 2 else 0
+    grid, _ = _assign(lines, cols, header_n)
+    head = [_join_wrapped([c.text for i in range(header_n) for c in grid[i][j]]) for j in range(len(cols))]
+    starts = [i for i in range(header_n, len(lines)) if grid[i][0]]
+    if len(starts) < 2 or starts[0] != header_n or len(starts) * 2 > len(lines) - header_n:
+        for ln, ch in zip(lines, saved, strict=True):
+            ln.chunks = ch
+        return []
+    out = []
+    for a, b in itertools.pairwise([*starts, len(lines)]):
+        parts = []
+        for j in range(len(cols)):
+            text = _join_wrapped([c.text for i in range(a, b) for c in grid[i][j]])
+            if text:
+                parts.append(f"{head[j]}: {text}" if j and head[j] else text)
+        out.append(" — ".join(parts))
+    return out
 
 
 def _join_wrapped(parts: list[str]) -> str:
@@ -560,7 +588,9 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
     body = _ruled_rows(body, lines, rules, grid)
     body = _wrapped_rows(body, grid)
-    rows = [_row_text(grid, g) for g in head + body]
+    cells = [cs for g in body for i in g for cs in grid[i] if cs]
+    marks = sum(all(c.bold for c in cs) for cs in cells) * 3 < len(cells)  # bold marks a few cells, not all
+    rows = [_row_text(grid, g, False) for g in head] + [_row_text(grid, g, marks) for g in body]
     x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
     x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
     full = [r for r in rules if r.x0 <= x0 + 0.1 * (x1 - x0) and r.x1 >= x1 - 0.1 * (x1 - x0)]
@@ -646,13 +676,13 @@ def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[
     return out
 
 
-def _row_text(grid: list[list[list[Chunk]]], group: list[int]) -> list[str]:
-    ncol = len(grid[0])
+def _row_text(grid: list[list[list[Chunk]]], group: list[int], marks: bool) -> list[str]:
+    """A row's cell texts; with marks, a cell printed in bold is written **bold**."""
     out = []
-    for j in range(ncol):
-        parts = []
-        for i in group:
-            for c in grid[i][j]:
-                parts.append(c.text)
-        out.append(_join_wrapped(parts))
+    for j in range(len(grid[0])):
+        chunks = [c for i in group for c in grid[i][j]]
+        text = _join_wrapped([c.text for c in chunks])
+        if marks and text and all(c.bold for c in chunks):
+            text = f"**{text}**"
+        out.append(text)
     return out
