@@ -25,9 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "bbox give them): (0, 0) is the top left, a US Letter page is 612 x 792, A4 is 595 x 842, and a page shown "
         "rotated is measured as shown.",
         [
-            "python scripts/crop_figure.py paper.pdf 4 108 70 504 240 "
+            "python3 scripts/crop_figure.py paper.pdf 4 108 70 504 240 "
             "paper-notes/attention/images/fig2_method_multi-head-attention.png --force",
-            "python scripts/crop_figure.py paper.pdf 1 72 400 300 560 crop.png --dpi 300 --json",
+            "python3 scripts/crop_figure.py paper.pdf 1 72 400 300 560 crop.png --dpi 300 --json",
         ],
     )
     p.add_argument("pdf", help="the PDF file")

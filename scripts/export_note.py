@@ -34,9 +34,9 @@ def main(argv: list[str]) -> int:
         "export_note.py",
         DESCRIPTION,
         examples=[
-            "python scripts/export_note.py paper-notes/attention --to html",
-            "python scripts/export_note.py paper-notes/attention --to zip --with-pdf --out ~/Desktop",
-            "python scripts/export_note.py paper-notes/attention --to obsidian --out ~/Vault/Papers --json",
+            "python3 scripts/export_note.py paper-notes/attention --to html",
+            "python3 scripts/export_note.py paper-notes/attention --to zip --with-pdf --out ~/Desktop",
+            "python3 scripts/export_note.py paper-notes/attention --to obsidian --out ~/Vault/Papers --json",
         ],
     )
     parser.add_argument("note_dir", metavar="NOTE_DIR", type=Path, help="the note folder (holds README.md)")

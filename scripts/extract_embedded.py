@@ -25,9 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "into RGB, as OUTDIR/img_p{page}_{n}.png (page: the first page that shows it; n: reading order on that "
         "page). Icons smaller than --min-size pixels are skipped. OUTDIR/extract_embedded.json lists the files.",
         [
-            "python scripts/extract_embedded.py paper.pdf paper-notes/deepfm/embedded",
-            "python scripts/extract_embedded.py paper.pdf out/ --min-size 200 --json",
-            "python scripts/extract_embedded.py paper.pdf out/ --force",
+            "python3 scripts/extract_embedded.py paper.pdf paper-notes/deepfm/embedded",
+            "python3 scripts/extract_embedded.py paper.pdf out/ --min-size 200 --json",
+            "python3 scripts/extract_embedded.py paper.pdf out/ --force",
         ],
     )
     p.add_argument("pdf", help="the PDF file")

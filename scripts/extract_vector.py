@@ -28,9 +28,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "skipped. Raise the tolerances when one figure comes out in pieces; lower them when two figures merge. "
         "OUTDIR/extract_vector.json lists the files with their boxes.",
         [
-            "python scripts/extract_vector.py paper.pdf paper-notes/attention/vector",
-            "python scripts/extract_vector.py paper.pdf out/ --pages 3-5 --x-tolerance 10 --y-tolerance 10",
-            "python scripts/extract_vector.py paper.pdf out/ --dpi 300 --min-size 100 --json",
+            "python3 scripts/extract_vector.py paper.pdf paper-notes/attention/vector",
+            "python3 scripts/extract_vector.py paper.pdf out/ --pages 3-5 --x-tolerance 10 --y-tolerance 10",
+            "python3 scripts/extract_vector.py paper.pdf out/ --dpi 300 --min-size 100 --json",
         ],
     )
     p.add_argument("pdf", help="the PDF file")

@@ -23,9 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         "an arXiv abs/pdf/html link, an OpenReview forum or pdf link, or an http(s) link to a PDF. "
         "For arXiv the title, authors, abstract, categories and dates from the arXiv API go to source.yaml.",
         [
-            "python scripts/fetch_paper.py 1706.03762",
-            "python scripts/fetch_paper.py https://arxiv.org/abs/2402.17152v2 --name hstu --json",
-            "python scripts/fetch_paper.py 'https://openreview.net/forum?id=YicbFdNTTy' --root notes",
+            "python3 scripts/fetch_paper.py 1706.03762",
+            "python3 scripts/fetch_paper.py https://arxiv.org/abs/2402.17152v2 --name hstu --json",
+            "python3 scripts/fetch_paper.py 'https://openreview.net/forum?id=YicbFdNTTy' --root notes",
         ],
     )
     parser.add_argument("source", metavar="SOURCE", help="arXiv id, arXiv/OpenReview link, or link to a PDF")

@@ -30,9 +30,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "DIR/tables/tab{N}.md. Fields in DIR/source.yaml (arXiv API, from fetch_paper.py) win over the PDF's. "
         "A scanned PDF without a text layer gets a paper.yaml with its page count and exit code 1.",
         [
-            "python scripts/paper_info.py paper-notes/attention-is-all-you-need/paper.pdf",
-            "python scripts/paper_info.py paper.pdf --out notes/attention --json",
-            "python scripts/paper_info.py paper-notes/bert/paper.pdf --force --layout",
+            "python3 scripts/paper_info.py paper-notes/attention-is-all-you-need/paper.pdf",
+            "python3 scripts/paper_info.py paper.pdf --out notes/attention --json",
+            "python3 scripts/paper_info.py paper-notes/bert/paper.pdf --force --layout",
         ],
     )
     p.add_argument("pdf", help="the paper's PDF file")

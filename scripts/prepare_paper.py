@@ -23,9 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "tables/ (paper_info.py). SOURCE is a PDF file, or an arXiv id or a paper URL, which is downloaded "
         "(fetch_paper.py) -- the only case that uses the network.",
         [
-            "python scripts/prepare_paper.py assets/sample-paper.pdf",
-            "python scripts/prepare_paper.py ~/Downloads/1706.03762v7.pdf --lang zh --json",
-            "python scripts/prepare_paper.py https://arxiv.org/abs/1706.03762 --root notes",
+            "python3 scripts/prepare_paper.py assets/sample-paper.pdf",
+            "python3 scripts/prepare_paper.py ~/Downloads/1706.03762v7.pdf --lang zh --json",
+            "python3 scripts/prepare_paper.py https://arxiv.org/abs/1706.03762 --root notes",
         ],
     )
     p.add_argument("source", help="a PDF file, an arXiv id (1706.03762) or a paper URL (arXiv, OpenReview, PDF)")

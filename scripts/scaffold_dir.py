@@ -23,9 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "lowercase-hyphenated form ('attention-is-all-you-need', 'bert'), or --name. Re-running is harmless: an "
         "existing README.md or paper.pdf is kept (and reported) unless --force. Prints the folder's path.",
         [
-            "python scripts/scaffold_dir.py ~/Downloads/1706.03762v7.pdf",
-            "python scripts/scaffold_dir.py paper.pdf --name bert --lang zh --mode focus --json",
-            "python scripts/scaffold_dir.py paper.pdf --root notes --force",
+            "python3 scripts/scaffold_dir.py ~/Downloads/1706.03762v7.pdf",
+            "python3 scripts/scaffold_dir.py paper.pdf --name bert --lang zh --mode focus --json",
+            "python3 scripts/scaffold_dir.py paper.pdf --root notes --force",
         ],
     )
     p.add_argument("pdf", help="the paper's PDF file")

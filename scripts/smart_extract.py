@@ -25,9 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "reader's annotations to OUTDIR/images/fig{N}_{type}_{description}.png (tables: tab{N}_...), and write "
         "OUTDIR/images/figures.yaml, the manifest the note is written from.",
         [
-            "python scripts/smart_extract.py paper-notes/attention-is-all-you-need/paper.pdf",
-            "python scripts/smart_extract.py paper.pdf notes/ --dpi 300 --json",
-            "python scripts/smart_extract.py paper.pdf notes/ --include-uncaptioned --force",
+            "python3 scripts/smart_extract.py paper-notes/attention-is-all-you-need/paper.pdf",
+            "python3 scripts/smart_extract.py paper.pdf notes/ --dpi 300 --json",
+            "python3 scripts/smart_extract.py paper.pdf notes/ --include-uncaptioned --force",
         ],
     )
     p.add_argument("pdf", help="the paper's PDF file")

@@ -25,9 +25,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "line per problem, 'FILE:LINE: what is wrong: how to fix it' (warnings say 'warning:'), and exits 1 while "
         "an error is left, 0 when only warnings or nothing remain.",
         [
-            "python scripts/validate_note.py paper-notes/attention-is-all-you-need",
-            "python scripts/validate_note.py paper-notes/bert/README.md --mode focus --lang zh",
-            "python scripts/validate_note.py examples/gaterec --json",
+            "python3 scripts/validate_note.py paper-notes/attention-is-all-you-need",
+            "python3 scripts/validate_note.py paper-notes/bert/README.md --mode focus --lang zh",
+            "python3 scripts/validate_note.py examples/gaterec --json",
         ],
     )
     p.add_argument("note", help="the note folder (holding README.md) or the note's .md file")
