@@ -549,7 +549,10 @@ def _header_count(lines: list[TextLine], rules: list[pymupdf.Rect], size: float)
     before the first line holding a number in a cell other than the first."""
     if len(lines) < 2:
         return 0
-    for r in sorted(rules, key=lambda r: r.y0):
+    x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    full = [r for r in rules if r.width >= 0.8 * (x1 - x0)]  # not a cmidrule under a spanned header cell
+    for r in sorted(full, key=lambda r: r.y0):
         above = [ln for ln in lines if ln.y1 <= r.y0 + 1]
         below = [ln for ln in lines if ln.y0 >= r.y1 - 1]
         if above and below:
