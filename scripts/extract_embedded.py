@@ -8,13 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit.figures.embedded import file_names, find_images
-from paperkit.io import batch_output, cli
-from paperkit.io.pdf import open_pdf, was_repaired
+from paperkit import jobs
+from paperkit.io import cli
+from paperkit.io.pdf import open_pdf
 
 PROG = "extract_embedded.py"
-TOOL = "extract_embedded"
-MANIFEST = "extract_embedded.json"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -44,20 +42,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    doc = open_pdf(a.pdf, a.password)
     outdir = Path(a.outdir)
-    say = cli.speaker(a.quiet)
-    if was_repaired(doc):
-        say(cli.repaired_warning(PROG, a.pdf, "check the images"))
-    images = find_images(doc, a.min_size, warn=lambda m: say(f"{PROG}: warning: {m}"))
-    names = file_names(images)
-    items = [{"file": n, "page": im.page, "xref": im.xref, "width": im.width_px, "height": im.height_px,
-              "bbox": [round(v, 1) for v in im.bbox_pt]} for n, im in zip(names, images, strict=True)]
-    batch_output.write_batch(
-        outdir, TOOL, MANIFEST, names, lambda i: images[i].pixmap.tobytes("png"),
-        lambda: {"pdf": Path(a.pdf).name, "pages": doc.page_count, "min_size_px": a.min_size, "images": items},
-        a.force)
-
+    items = jobs.extract_embedded(open_pdf(a.pdf, a.password), Path(a.pdf), outdir, min_size_px=a.min_size,
+                                  force=a.force, say=cli.speaker(a.quiet), prog=PROG)
     human = [f"{outdir}: {len(items)} image(s)"]
     human += [f"  p{it['page']:<3} {it['width']:>5}x{it['height']:<5} {it['file']}" for it in items]
     cli.emit({"outdir": str(outdir), "images": items}, a.json, "\n".join(human))

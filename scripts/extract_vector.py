@@ -8,15 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from paperkit.figures.render import render_png
-from paperkit.figures.vector import file_names, find_clusters, parse_pages
-from paperkit.io import batch_output, cli
-from paperkit.io.errors import UserError
-from paperkit.io.pdf import open_pdf, was_repaired
+from paperkit import jobs
+from paperkit.io import cli
+from paperkit.io.pdf import open_pdf
 
 PROG = "extract_vector.py"
-TOOL = "extract_vector"
-MANIFEST = "extract_vector.json"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,36 +50,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    doc = open_pdf(a.pdf, a.password)
     outdir = Path(a.outdir)
-    say = cli.speaker(a.quiet)
-    if was_repaired(doc):
-        say(cli.repaired_warning(PROG, a.pdf, "check the images"))
-    try:
-        pages = parse_pages(a.pages, doc.page_count) if a.pages else list(range(doc.page_count))
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    clusters = []
-    for k, pi in enumerate(pages, 1):
-        clusters += find_clusters(doc[pi], a.min_size, a.x_tolerance, a.y_tolerance)
-        if len(pages) >= 25 and (k % 25 == 0 or k == len(pages)):
-            say(f"{PROG}: read {k}/{len(pages)} pages")
-    names = file_names(clusters)
-    sizes: list[tuple[int, int]] = []
-
-    def make(i: int) -> bytes:
-        png, size = render_png(doc[clusters[i].page_index], clusters[i].bbox_pt, a.dpi)
-        sizes.append(size)
-        return png
-
-    def items() -> list[dict]:
-        return [{"file": n, "page": c.page, "bbox": [round(v, 1) for v in c.bbox_pt],
-                 "width": w, "height": h} for n, c, (w, h) in zip(names, clusters, sizes, strict=True)]
-
-    batch_output.write_batch(outdir, TOOL, MANIFEST, names, make, lambda: {
-        "pdf": Path(a.pdf).name, "pages": doc.page_count, "dpi": a.dpi, "images": items()}, a.force)
-
-    listed = items()
+    listed = jobs.extract_vector(open_pdf(a.pdf, a.password), Path(a.pdf), outdir, pages=a.pages, dpi=a.dpi,
+                                 min_size_pt=a.min_size, x_tolerance_pt=a.x_tolerance, y_tolerance_pt=a.y_tolerance,
+                                 force=a.force, say=cli.speaker(a.quiet), prog=PROG)
     human = [f"{outdir}: {len(listed)} drawing cluster(s)"]
     human += [f"  p{it['page']:<3} {it['bbox']!s:<34} {it['file']}" for it in listed]
     cli.emit({"outdir": str(outdir), "images": listed}, a.json, "\n".join(human))

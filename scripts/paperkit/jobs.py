@@ -47,8 +47,8 @@ from .note.scaffold import scaffold_note
 
 Say = Callable[[str], None]
 
-__all__ = ["check_note", "export_note", "extract_figures", "fetch_paper", "is_remote", "prepare", "read_facts",
-           "repaired_warning", "scaffold"]
+__all__ = ["check_note", "export_note", "extract_embedded", "extract_figures", "extract_vector", "fetch_paper",
+           "is_remote", "prepare", "read_facts", "repaired_warning", "scaffold"]
 
 
 def _quiet(_message: str) -> None:
@@ -185,6 +185,62 @@ def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi:
         (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
         fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))
     return data
+
+
+def extract_embedded(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, min_size_px: int = 64,
+                     force: bool = False, say: Say = _quiet, prog: str = "extract_embedded.py") -> list[dict[str, Any]]:
+    """Every bitmap embedded in doc, once, as outdir/img_p{page}_{n}.png with outdir/extract_embedded.json."""
+    from .figures.embedded import file_names, find_images
+    from .io import batch_output
+
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check the images"))
+    images = find_images(doc, min_size_px, warn=lambda m: say(f"{prog}: warning: {m}"))
+    names = file_names(images)
+    items = [{"file": n, "page": im.page, "xref": im.xref, "width": im.width_px, "height": im.height_px,
+              "bbox": [round(v, 1) for v in im.bbox_pt]} for n, im in zip(names, images, strict=True)]
+    batch_output.write_batch(
+        outdir, "extract_embedded", "extract_embedded.json", names, lambda i: images[i].pixmap.tobytes("png"),
+        lambda: {"pdf": pdf_path.name, "pages": doc.page_count, "min_size_px": min_size_px, "images": items},
+        force)
+    return items
+
+
+def extract_vector(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, pages: str | None = None, dpi: int = 200,
+                   min_size_pt: float = 72.0, x_tolerance_pt: float = 8.0, y_tolerance_pt: float = 8.0,
+                   force: bool = False, say: Say = _quiet, prog: str = "extract_vector.py") -> list[dict[str, Any]]:
+    """Every cluster of vector drawings in doc, with its labels, as outdir/vec_p{page}_{n}.png with
+    outdir/extract_vector.json. pages is a page list such as "1,3-5" (default: all)."""
+    from .figures.render import render_png
+    from .figures.vector import file_names, find_clusters, parse_pages
+    from .io import batch_output
+
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check the images"))
+    try:
+        wanted = parse_pages(pages, doc.page_count) if pages else list(range(doc.page_count))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    clusters = []
+    for k, pi in enumerate(wanted, 1):
+        clusters += find_clusters(doc[pi], min_size_pt, x_tolerance_pt, y_tolerance_pt)
+        if len(wanted) >= 25 and (k % 25 == 0 or k == len(wanted)):
+            say(f"{prog}: read {k}/{len(wanted)} pages")
+    names = file_names(clusters)
+    sizes: list[tuple[int, int]] = []
+
+    def make(i: int) -> bytes:
+        png, size = render_png(doc[clusters[i].page_index], clusters[i].bbox_pt, dpi)
+        sizes.append(size)
+        return png
+
+    def items() -> list[dict[str, Any]]:
+        return [{"file": n, "page": c.page, "bbox": [round(v, 1) for v in c.bbox_pt],
+                 "width": w, "height": h} for n, c, (w, h) in zip(names, clusters, sizes, strict=True)]
+
+    batch_output.write_batch(outdir, "extract_vector", "extract_vector.json", names, make, lambda: {
+        "pdf": pdf_path.name, "pages": doc.page_count, "dpi": dpi, "images": items()}, force)
+    return items()
 
 
 # --- facts --------------------------------------------------------------------------------------------------------
