@@ -404,7 +404,7 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
         if both < 2:
             continue
         # a crossing chunk with a word gap at the boundary is two cells set tight, not a spanned cell
-        cross = [c for _, c in members if c.x0 < x < c.x1 and not _gap_near(c, x, size)]
+        cross = [c for _, c in members if c.x0 < x < c.x1 and not _gap_near(c, edges[k], edges[k + 1], size)]
         if len(cross) > both:
             continue
         score = both - len(cross)
@@ -417,8 +417,8 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
     for ln in lines:  # split the tight chunks at their gap
         new: list[Chunk] = []
         for c in ln.chunks:
-            if c.x0 < x < c.x1 and c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5 and _gap_near(c, x, size):
-                k = _gap_index(c, x)
+            if c.x0 < x < c.x1 and c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5 and _gap_near(c, gl, gr, size):
+                k = _gap_index(c, gl, gr)
                 new.extend([Chunk(c.words[:k]), Chunk(c.words[k:])])
             else:
                 new.append(c)
@@ -457,17 +457,21 @@ def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo:
     return [(lo, hi)]
 
 
-def _gap_index(c: Chunk, x: float) -> int:
-    """Index of the word after the gap closest to x."""
-    return min(range(1, len(c.words)), key=lambda k: abs((c.words[k - 1].x1 + c.words[k].x0) / 2 - x))
+def _gap_index(c: Chunk, gl: float, gr: float) -> int:
+    """Index of the word after the word gap that best meets the column gap [gl, gr]."""
+    def miss(k: int) -> float:
+        a, b = c.words[k - 1].x1, c.words[k].x0
+        return -(min(b, gr) - max(a, gl)) if min(b, gr) > max(a, gl) else max(a - gr, gl - b)
+    return min(range(1, len(c.words)), key=miss)
 
 
-def _gap_near(c: Chunk, x: float, size: float) -> bool:
+def _gap_near(c: Chunk, gl: float, gr: float, size: float) -> bool:
+    """Whether the chunk has a word gap wider than a word space where the column gap [gl, gr] is."""
     if len(c.words) < 2:
         return False
-    k = _gap_index(c, x)
+    k = _gap_index(c, gl, gr)
     a, b = c.words[k - 1].x1, c.words[k].x0
-    return b - a >= 0.45 * size and a - 0.5 * size <= x <= b + 0.5 * size
+    return b - a >= 0.45 * size and a <= gr + 0.5 * size and b >= gl - 0.5 * size
 
 
 def _assign(lines: list[TextLine], cols: list[tuple[float, float]],
