@@ -19,7 +19,7 @@ import yaml
 from ..figures.naming import is_rule_name
 from ..io.errors import UserError
 from .numbers import Group, NumberChecker
-from .papertext import PaperText, load_paper_text, norm_label_number, yaml_load
+from .papertext import PaperText, load_paper_text, norm_label_number, short_names, yaml_load
 from .scaffold import LANGS, MODES, template_path
 
 SKILL_DIR = Path(__file__).resolve().parents[3]
@@ -358,7 +358,8 @@ def _norm_text(s: str) -> str:
 _STARS = re.compile(r"^(★{1,5})(☆*)(?:\s*[(（]?\s*([1-5])\s*/\s*5\s*[)）]?)?$")
 
 
-def check_header(doc: Doc, spec: TemplateSpec, fname: str, paper: dict[str, Any] | None) -> list[Finding]:
+def check_header(doc: Doc, spec: TemplateSpec, fname: str, paper: dict[str, Any] | None,
+                 paper_b: dict[str, Any] | None = None) -> list[Finding]:
     out: list[Finding] = []
     text = "\n".join(doc.lines)
     first = next((i for i, s in enumerate(doc.lines) if s.strip()), 0)
@@ -398,27 +399,38 @@ def check_header(doc: Doc, spec: TemplateSpec, fname: str, paper: dict[str, Any]
                                    "write filled and empty stars, five in all, e.g. ★★★☆☆"))
     if paper:
         out += _check_against_paper(doc, spec, fields, fname, paper)
+    if paper_b is not None and len(spec.header_labels) >= 6:
+        out += _check_against_paper(doc, spec, fields, fname, paper_b, 3, "b/paper.yaml")
     return out
 
 
+_VENUE_SOURCE = re.compile(r"[(（][^)）]*(?:\bfrom\b|\bper\b|according to|\bsource|来自|据|来源|出自|见)"
+                           r"[^)）]*[)）]", re.I)
+_NOT_A_VENUE = re.compile(r"arXiv|e-?print|pre-?print|预印本|未发表|unpublished|\bv\d+\b|\d+|"
+                          r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|"
+                          r"[^\w\u4e00-\u9fff]+|年|月|日|版", re.I)
+
+
 def _check_against_paper(doc: Doc, spec: TemplateSpec, fields: dict[str, tuple[str, tuple[int, str]]],
-                         fname: str, paper: dict[str, Any]) -> list[Finding]:
+                         fname: str, paper: dict[str, Any], first: int = 0, source: str = "paper.yaml") \
+        -> list[Finding]:
+    """The header lines first..first+2 (title, authors, venue) against a paper.yaml (b/paper.yaml for paper B)."""
     out: list[Finding] = []
     labels = [_norm_label(x) for x in spec.header_labels]
-    paper_key, authors_key, venue_key = labels[0], labels[1], labels[2]  # the template's first three lines
+    paper_key, authors_key, venue_key = labels[first], labels[first + 1], labels[first + 2]
     title = _norm_text(str(paper.get("title") or ""))
     if title and paper_key in fields:
         line, value = fields[paper_key][1]
         if not _PH.search(value) and title not in _norm_text(value):
             out.append(Finding(fname, line + 1, "error", "header-title",
-                               f"the title differs from paper.yaml's '{title}'",
-                               "copy the title exactly as paper.yaml has it"))
+                               f"the title differs from {source}'s '{title}'",
+                               f"copy the title exactly as {source} has it"))
     arxiv = str(paper.get("arxiv_id") or "")
     if arxiv and paper_key in fields:
         line, value = fields[paper_key][1]
         if not _PH.search(value) and arxiv not in value:
             out.append(Finding(fname, line + 1, "error", "header-arxiv",
-                               f"the arXiv id {arxiv} from paper.yaml is missing",
+                               f"the arXiv id {arxiv} from {source} is missing",
                                f"link it as [arXiv {arxiv}](https://arxiv.org/abs/{arxiv})"))
     authors = [_norm_text(str(a)) for a in paper.get("authors") or [] if a]
     if authors and authors_key in fields:
@@ -430,18 +442,31 @@ def _check_against_paper(doc: Doc, spec: TemplateSpec, fields: dict[str, tuple[s
             missing = [a for a in need if a not in v]
             if missing:
                 out.append(Finding(fname, line + 1, "error", "header-authors",
-                                   f"author{'s' if len(missing) > 1 else ''} {', '.join(missing)} as paper.yaml "
+                                   f"author{'s' if len(missing) > 1 else ''} {', '.join(missing)} as {source} "
                                    "prints them missing",
-                                   "list the authors exactly as paper.yaml has them (or the first one, then "
+                                   f"list the authors exactly as {source} has them (or the first one, then "
                                    "'et al.')"))
     if venue_key in fields:
         line, value = fields[venue_key][1]
+        if _PH.search(value):
+            return out
+        venue = str(paper.get("venue") or "")
+        sourced = bool(_VENUE_SOURCE.search(value))
+        if not venue:
+            named = _NOT_A_VENUE.sub(" ", re.sub(r"[(（][^)）]*[)）]", " ", value)).split()
+            if named and not sourced:
+                out.append(Finding(fname, line + 1, "error", "header-venue",
+                                   f"the PDF prints no venue, so '{' '.join(named)}' needs its source",
+                                   "write 'arXiv preprint (vN, DATE)' from the arXiv stamp, or the venue with where "
+                                   "it comes from, e.g. 'ICLR 2022 (from the arXiv record)'"))
         for k in ("venue", "year"):
             want = str(paper.get(k) or "")
-            if want and not _PH.search(value) and want not in value:
+            if k == "year" and not venue and sourced:
+                continue  # a published venue from elsewhere carries its own year
+            if want and want not in value:
                 out.append(Finding(fname, line + 1, "error", f"header-{k}",
-                                   f"the {k} '{want}' from paper.yaml is missing",
-                                   f"write the {k} as paper.yaml has it"))
+                                   f"the {k} '{want}' from {source} is missing",
+                                   f"write the {k} as {source} has it"))
     return out
 
 
@@ -571,11 +596,30 @@ def check_qa(doc: Doc, spec: TemplateSpec, fname: str) -> list[Finding]:
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+def _check_paper_label(fname: str, i: int, alt: str, name: str, is_b: bool, b_names: list[str], b_listed: bool,
+                       b_manifest: dict[str, dict[str, Any]]) -> list[Finding]:
+    """In a comparison an image says whose it is: B's files live in images/b/ and their alt text names paper B."""
+    out = []
+    says_b = _names_paper_b(re.split(r"[:：]", alt, maxsplit=1)[0], b_names)  # the label, not the caption
+    who = f"'{b_names[0]}' or 'paper B'" if b_names else "'paper B'"
+    if is_b and not says_b:
+        out.append(Finding(fname, i + 1, "error", "image-paper", f"images/b/{name} is paper B's but its label "
+                           "does not say so", f"name the paper in the alt text's label ({who}), e.g. "
+                           "'![Figure 2 of paper B: ...](images/b/...)'"))
+    elif not is_b and says_b:
+        out.append(Finding(fname, i + 1, "error", "image-paper", f"images/{name} is paper A's but its label "
+                           "says paper B", "link paper B's own figure from images/b/, or fix the label"))
+    if is_b and b_listed and name not in b_manifest:
+        out.append(Finding(fname, i + 1, "error", "image-unlisted", f"images/b/{name} is not in images/b/figures.yaml",
+                           "link a file that paper B's manifest lists"))
+    return out
+
+
 _HTML_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)", re.I)
 
 
-def _load_manifest(folder: Path) -> tuple[list[dict[str, Any]], str]:
-    path = folder / "images" / "figures.yaml"
+def _load_manifest(folder: Path, rel: str = "images/figures.yaml") -> tuple[list[dict[str, Any]], str]:
+    path = folder / rel
     if not path.is_file():
         return [], ""
     text = path.read_text(encoding="utf-8")
@@ -635,11 +679,26 @@ def _not_shown(doc: Doc, fname: str, manifest: list[dict[str, Any]]) -> tuple[se
     return keys, out
 
 
-def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list[Finding]:
+def _names_paper_b(alt: str, b_names: list[str]) -> bool:
+    if re.search(r"\b(?:Paper|paper)\s+B\b|\(B\)|\bof B\b|论文\s*B|\bB['’]s\b", alt):
+        return True
+    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", alt) for n in b_names)
+
+
+def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full", b_names: list[str] | None = None) \
+        -> list[Finding]:
     out: list[Finding] = []
     image_dirs = {(folder / "images").resolve()}
+    b_dir = (folder / "images" / "b").resolve()
+    b_manifest: dict[str, dict[str, Any]] = {}
+    b_listed = False
     if mode == "compare":
-        image_dirs.add((folder / "images" / "b").resolve())  # paper B's figures, copied with their names
+        image_dirs.add(b_dir)  # paper B's figures, in their own folder with their own manifest
+        bm_path = folder / "images" / "b" / "figures.yaml"
+        if bm_path.is_file():
+            b_listed = True
+            entries, _ = _load_manifest(folder / "images" / "b", "figures.yaml")
+            b_manifest = {Path(str(x.get("file") or "")).name: x for x in entries}
     manifest, mtext = _load_manifest(folder)
     by_file = {str(x.get("file") or ""): x for x in manifest}
     shown: set[str] = set()
@@ -676,11 +735,21 @@ def check_images(doc: Doc, folder: Path, fname: str, mode: str = "full") -> list
                 out.append(Finding(fname, i + 1, "error", "image-alt", f"image {target} has no alt text",
                                    "write ![Figure N: short caption](...)"))
             fm = re.match(r"^(fig|tab)([A-Za-z0-9-]+?)_", name)
+            is_b = mode == "compare" and path.resolve().parent == b_dir
+            if mode == "compare":
+                out += _check_paper_label(fname, i, alt, name, is_b, b_names or [], b_listed, b_manifest)
             if not fm:
                 continue  # extra_p*: no number to refer to
             kind, num = fm.group(1), fm.group(2)
             numbers = {num, num.replace("-", ".")}
-            entry = by_file.get(f"images/{name}")
+            entry = b_manifest.get(name) if is_b else by_file.get(f"images/{name}")
+            am = re.match(r"^\s*(Figure|Fig\.|Table|图|表)\s*([A-Z]?\d+(?:[.-]\d+)?|[IVXL]+)\b", alt)
+            if am and (am.group(1)[0] in "T表") == (kind == "tab") and \
+                    norm_label_number(am.group(2)) != norm_label_number(str((entry or {}).get("number") or num)):
+                out.append(Finding(fname, i + 1, "error", "image-label",
+                                   f"the alt text says {am.group(1)} {am.group(2)} but {name} is "
+                                   f"{(entry or {}).get('label') or kind + ' ' + num}",
+                                   "label the image with its own number, as images/figures.yaml lists it"))
             if entry and entry.get("number"):
                 numbers.add(str(entry["number"]))
             window = [j for j in blocks[block_of[i]].lines if j != i]
@@ -840,7 +909,7 @@ def check_numbers(doc: Doc, fname: str, title: str, papers: dict[str, PaperText]
     """Every quoted number against its source (numbers.py) when the paper's text is at hand; one warning per
     block (paragraph, list with its lead-in, table) with a decimal or a percentage and no source reference."""
     out: list[Finding] = []
-    prose = dict(_prose(doc, _header_end(doc), title))
+    prose = {i: s for i, s in _prose(doc, _header_end(doc), title) if not _NOT_SHOWN.match(s)}
     blocks = segment(doc)
     if papers:
         out += _check_sourced(doc, blocks, prose, papers, mode, fname)
@@ -1019,6 +1088,29 @@ def load_paper_yaml(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _load_papers(folder: Path, mode: str, fname: str) -> tuple[dict[str, PaperText], list[Finding]]:
+    """The texts the numbers are checked against; a missing paper.md is one warning, not a failure."""
+    papers: dict[str, PaperText] = {}
+    out: list[Finding] = []
+    a_text = load_paper_text(folder)
+    if a_text is None:
+        out.append(Finding(fname, 1, "warning", "numbers-skipped",
+                           f"numbers not checked against the paper: {folder / 'paper.md'} is missing",
+                           f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write paper.md and tables/, "
+                           "then check again"))
+        return papers, out
+    papers["a"] = a_text
+    if mode == "compare":
+        b_text = load_paper_text(folder, "b/", folder / "images" / "b" / "figures.yaml")
+        if b_text is None:
+            out.append(Finding(fname, 1, "warning", "numbers-skipped",
+                               f"paper B's numbers not checked: {folder / 'b' / 'paper.md'} is missing",
+                               "prepare both papers with one command: prepare_paper.py A B --mode compare"))
+        else:
+            papers["b"] = b_text
+    return papers, out
+
+
 def check_note(target: Path, mode: str = "auto", lang: str = "auto", templates_dir: Path | None = None,
                style_file: Path = STYLE_FILE, display: str | None = None) -> dict[str, Any]:
     """All findings for a note; display is the file name the findings carry (default: the path as given)."""
@@ -1037,29 +1129,16 @@ def check_note(target: Path, mode: str = "auto", lang: str = "auto", templates_d
     paper = load_paper_yaml(folder)
     title = _norm_text(str((paper or {}).get("title") or ""))
     findings = list(doc.findings)
-    findings += check_header(doc, spec, fname, paper)
+    paper_b = load_paper_yaml(folder / "b") if mode == "compare" else None
+    papers, skipped = _load_papers(folder, mode, fname)
+    findings += skipped
+    findings += check_header(doc, spec, fname, paper, paper_b)
     findings += check_sections(doc, spec, fname)
     findings += check_tldr(doc, spec, fname)
     findings += check_qa(doc, spec, fname)
-    findings += check_images(doc, folder, fname, mode)
+    b_names = papers["b"].names if "b" in papers else short_names(paper_b or {}, "")
+    findings += check_images(doc, folder, fname, mode, b_names)
     findings += check_style(doc, lists, fname, title)
-    papers: dict[str, PaperText] = {}
-    a_text = load_paper_text(folder)
-    if a_text is None:
-        findings.append(Finding(fname, 1, "warning", "numbers-skipped",
-                                f"numbers not checked against the paper: {folder / 'paper.md'} is missing",
-                                f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write paper.md and "
-                                "tables/, then check again"))
-    else:
-        papers["a"] = a_text
-        if mode == "compare":
-            b_text = load_paper_text(folder, "b/", folder / "images" / "b" / "figures.yaml")
-            if b_text is None:
-                findings.append(Finding(fname, 1, "warning", "numbers-skipped",
-                                        f"paper B's numbers not checked: {folder / 'b' / 'paper.md'} is missing",
-                                        "prepare both papers with one command: prepare_paper.py A B --mode compare"))
-            else:
-                papers["b"] = b_text
     findings += check_numbers(doc, fname, title, papers, mode)
     for f in findings:
         if f.file == "images/figures.yaml":

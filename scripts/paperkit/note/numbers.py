@@ -59,8 +59,8 @@ class Ref:
     malformed: bool = False
     label: str = ""  # the reference as written, without its page: "Table III", "第 4.3 节"
 
-    def describe(self, b_name: str = "") -> str:
-        who = f"{b_name or 'paper B'}'s " if self.paper == "b" else ""
+    def describe(self, b_name: str = "", a_name: str = "") -> str:
+        who = f"{b_name or 'paper B'}'s " if self.paper == "b" else f"{a_name}'s " if a_name else ""
         pg = ""
         if self.pages:
             pg = f"p. {self.pages[0]}" if len(self.pages) == 1 else f"pp. {self.pages[0]}-{self.pages[-1]}"
@@ -332,20 +332,22 @@ class NumberChecker:
         self.compare = compare
         self.issues: list[Issue] = []
         self._seen: set[tuple[int, str, str]] = set()
-        self.b_name = sorted(papers["b"].names, key=len)[0] if "b" in papers and papers["b"].names else "B"
-        self.names = {k: {*p.names} for k, p in papers.items()}
+        self.b_name = papers["b"].names[0] if "b" in papers and papers["b"].names else "B"
+        self.a_name = papers["a"].names[0] if "a" in papers and papers["a"].names else "A"
+        self.names = {k: set(p.names) for k, p in papers.items()}
         self.names.setdefault("a", set())
         self.names.setdefault("b", set())
 
-    def _issue(self, line: int, severity: str, code: str, message: str, fix: str) -> None:
-        key = (line, code, message)
+    def _issue(self, line: int, severity: str, code: str, message: str, fix: str, key: str = "") -> None:
+        key = (line, code, key or message)
         if key not in self._seen:
             self._seen.add(key)
             self.issues.append((line, severity, code, message, fix))
 
     # -- one reference
-    def resolve(self, ref: Ref) -> Resolved:
-        desc = ref.describe(self.b_name)
+    def resolve(self, ref: Ref, used: bool = True) -> Resolved:
+        """What ref covers; used: a number leans on it (only then must a comparison say which paper it is)."""
+        desc = ref.describe(self.b_name, self.a_name if self.compare and ref.paper == "a" else "")
         if ref.malformed:
             self._issue(ref.line, "error", "source-malformed", f"malformed source '{ref.text.strip()}'",
                         "write the table, figure or section number and the page, e.g. '(Table 2, p. 6)'")
@@ -356,6 +358,8 @@ class NumberChecker:
         if paper is None:
             if not self.compare:
                 paper = "a"
+            elif not used:
+                return Resolved(None, False, desc)
             else:
                 self._issue(ref.line, "error", "source-paper", f"the source '{ref.text.strip()}' does not say which "
                             "paper it is from", f"write '(A {ref.text.strip()})' or '({self.b_name} "
@@ -423,7 +427,7 @@ class NumberChecker:
                     r.paper = default(r.line)
         for g in groups:  # every reference is checked for its page, whether or not a number leans on it
             for r in g.refs:
-                self.resolve(r)
+                self.resolve(r, used=False)
         blanked = _ANCHOR.sub(lambda m: " " * len(m.group(0)), text)
         nums = note_numbers(blanked, line_of)
         exprs = expressions(blanked)
@@ -448,6 +452,7 @@ class NumberChecker:
                 scope = [in_sent[-1]]
             else:
                 scope = []
+            direct = bool(scope) and scope[0].paren
             if scope and not scope[0].paren:
                 scope = groups + extra_groups  # "Figure 2 varies d from 10 to 50": a subject, not a source
             elif not scope:
@@ -455,7 +460,7 @@ class NumberChecker:
                 nxt = min((s for s in item_starts if s > n.start), default=len(text))
                 in_item = [g for g in groups if item is not None and item <= g.start < nxt]
                 scope = in_item or groups + extra_groups
-            refs = [r for g in scope for r in g.refs]
+            refs = [r for g in scope for r in g.refs if direct or r.paper is not None]
             if not refs:
                 everywhere = set().union(*(p.all_values for p in self.papers.values()))
                 if n.value not in everywhere and not (n.approx or computed):
@@ -477,9 +482,10 @@ class NumberChecker:
             if all(r.figure for r in res):
                 self._issue(n.line, "error", "number-plot",
                             f"{n.text.strip()} is read off {desc} but stated as exact",
-                            "mark it approximate ('about', '≈', '约') and say which axis values it lies between")
+                            "mark it approximate ('about', '≈', '约') and say which axis values it lies between",
+                            key=n.value)
             else:
                 self._issue(n.line, "error", "number-not-at-source", f"{n.text.strip()} is not printed in {desc}",
                             "quote the value as printed, or fix the source (a number the note computes says "
-                            "'(our calculation)' or shows its arithmetic)")
+                            "'(our calculation)' or shows its arithmetic)", key=n.value)
         return groups

@@ -86,7 +86,7 @@ class PaperText:
     table_cells: dict[str, set[str]]
     figures: dict[str, Region]  # "2" -> Figure 2 (caption and the text of its page)
     all_values: set[str]
-    names: set[str]  # short names the note may use for this paper ("BERT4Rec", "SASRec")
+    names: list[str]  # short names the note may use for this paper ("BERT4Rec", "SASRec"), most used first
     last_page: int
 
     def page_values(self, pages: list[int]) -> set[str]:
@@ -135,7 +135,7 @@ def _section_key(title: str, top: tuple[str, ...] | None) -> tuple[tuple[str, ..
     return None, False
 
 
-def _short_names(meta: dict[str, Any]) -> set[str]:
+def short_names(meta: dict[str, Any], text: str) -> list[str]:
     title = str(meta.get("title") or "")
     names = set()
     if ":" in title:
@@ -147,7 +147,7 @@ def _short_names(meta: dict[str, Any]) -> set[str]:
         names.add(m.group(1))
     words = re.findall(r"\b[A-Z][a-z]*[A-Z][\w-]*\b|\b[A-Z]{2,}[\w-]*\b", title)
     names |= {w for w in words if len(w) >= 3}
-    return names
+    return sorted(names, key=lambda n: (-text.count(n), n))
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster on a big manifest
@@ -256,5 +256,5 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
     all_values: set[str] = set()
     for r in (*pages.values(), *tables.values(), *sections.values()):
         all_values |= r.values
-    return PaperText(folder, prefix, pages, sections, tables, cells, figures, all_values, _short_names(meta),
+    return PaperText(folder, prefix, pages, sections, tables, cells, figures, all_values, short_names(meta, md),
                      max(pages) if pages else 0)
