@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import re
-import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -157,12 +157,12 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
     if not chars:
         return [], 0.0, rotated
     sizes = [c[5] for c in chars if not c[4].isspace()]
-    size = statistics.median(sizes) if sizes else 10.0
+    size = _median(sizes) if sizes else 10.0
     # group characters into baseline rows; small characters (scripts) join the row they sit in
     bands = _bands(chars, size)
     words: list[Word] = []
     for band in bands:
-        base = statistics.median(b[6] for b in band)
+        base = _median(b[6] for b in band)
         run: list[tuple] = []
         for c in _reading_order(band):
             if run and (c[4].isspace() or c[0] - run[-1][2] > 0.22 * max(c[5], run[-1][5])):
@@ -179,7 +179,7 @@ def _reading_order(band: list[tuple]) -> list[tuple]:
     """A band's characters left to right, a stacked subscript and superscript ("AP^test_50") one after the other
     instead of interleaved."""
     sz = max(c[5] for c in band)
-    base = statistics.median(c[6] for c in band if c[5] >= 0.85 * sz)
+    base = _median(c[6] for c in band if c[5] >= 0.85 * sz)
     units: list[tuple[float, list[tuple]]] = []
     for level in (0, -1, 1):
         mine = sorted((c for c in band if _level(c, sz, base) == level), key=lambda c: c[0])
@@ -209,8 +209,8 @@ def _bands(chars: list[tuple], size: float) -> list[list[tuple]]:
             bands[-1].append(c)
         else:
             bands.append([c])
-    info = [(statistics.median(c[6] for c in b), statistics.median(c[5] for c in b),
-             statistics.median((c[1] + c[3]) / 2 for c in b)) for b in bands]
+    info = [(_median(c[6] for c in b), _median(c[5] for c in b),
+             _median((c[1] + c[3]) / 2 for c in b)) for b in bands]
     out: list[list[tuple]] = [b for b in bands]
     for k, b in enumerate(bands):
         _, sz, yc = info[k]
@@ -224,6 +224,11 @@ def _bands(chars: list[tuple], size: float) -> list[list[tuple]]:
             out[best[1]] = out[best[1]] + b
             out[k] = []
     return [b for b in out if b]
+
+
+def _median(values: Iterable[float]) -> float:
+    v = sorted(values)
+    return v[len(v) // 2] if v else 0.0
 
 
 def _word(run: list[tuple], base: float) -> Word:
@@ -301,7 +306,7 @@ def _paragraphs(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -
     """A free-text table's rows: lines joined into paragraphs, split at rules and at wider vertical gaps."""
     out: list[list[str]] = []
     prev: TextLine | None = None
-    pitch = statistics.median([b.baseline - a.baseline for a, b in itertools.pairwise(lines)] or [size * 1.2])
+    pitch = _median([b.baseline - a.baseline for a, b in itertools.pairwise(lines)] or [size * 1.2])
     for ln in lines:
         text = " | ".join(c.text for c in ln.chunks)
         new = prev is None or ln.baseline - prev.baseline > pitch * 1.35 or any(
