@@ -29,6 +29,8 @@ STYLE_FILE = SKILL_DIR / "references" / "writing-style.md"
 TLDR_MAX_SENTENCES = 3
 TLDR_MAX_WORDS_EN = 90
 TLDR_MAX_CHARS_ZH = 200
+OVERVIEW_WORDS_EN = (150, 400)
+OVERVIEW_WORDS_ZH = (250, 700)
 MIN_QUESTIONS = {"full": 5, "focus": 3, "compare": 3}
 REF_BLOCKS_BEFORE = 2  # text blocks (paragraphs; a list with its lead-in) before an image searched for "Figure 3"
 REF_BLOCKS_AFTER = 1
@@ -254,6 +256,13 @@ def _mask_math(lines: list[str], in_fence: list[bool], fname: str, findings: lis
                 state = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}[tok]
                 start = (i, m.start())
             elif tok == state:
+                if tok == "$" and start[0] == i:
+                    inner = line[start[1] + 1:m.start()]
+                    if inner != inner.strip():
+                        findings.append(Finding(fname, i + 1, "error", "math-space",
+                                                f"inline math '${inner}$' has a space inside its dollars",
+                                                f"write '${inner.strip()}$': GitHub and pandoc do not render "
+                                                "'$x $' or '$ x$' as math"))
                 _blank_span(out, start, (i, m.end()))
                 state = None
     if state is not None:
@@ -538,6 +547,49 @@ def count_sentences(text: str) -> int:
     t = re.sub(r"(\d)\.(\d)", r"\1_\2", t)
     parts = re.split(r"(?<=[。！？])|(?<=[.!?])[\"”’)]*\s+", t)
     return sum(1 for p in parts if re.search(r"[\w\u4e00-\u9fff]", p))
+
+
+def _size(text: str, lang: str) -> int:
+    """Words (EN) or characters (ZH: a Chinese character or a Latin word counts one)."""
+    if lang == "zh":
+        return len(re.findall(r"[\u4e00-\u9fff]", text)) + len(re.findall(r"[A-Za-z0-9]+", text))
+    return len(re.findall(r"\S+", text))
+
+
+def check_overview(doc: Doc, spec: TemplateSpec, fname: str) -> list[Finding]:
+    """The Overview's length as references/note-structure.md gives it (full notes only)."""
+    rng = _section_range(doc, spec, lambda s: norm_heading(s.title) in ("overview", "概览"))
+    if rng is None:
+        return []
+    a, b = rng
+    body = " ".join(_IMAGE.sub(" ", doc.masked[i]) for i in range(a + 1, b)
+                    if not doc.in_fence[i] and not _HEADING.match(doc.lines[i]))
+    lo, hi = OVERVIEW_WORDS_ZH if spec.lang == "zh" else OVERVIEW_WORDS_EN
+    unit = "characters" if spec.lang == "zh" else "words"
+    size = _size(body, spec.lang)
+    if size > hi:
+        return [Finding(fname, a + 1, "error", "overview-too-long", f"the overview has {size} {unit} (at most {hi})",
+                        "keep the problem, the idea and the contributions; move details to the method")]
+    if size < lo:
+        return [Finding(fname, a + 1, "warning", "overview-too-short", f"the overview has {size} {unit} "
+                        f"(at least {lo})", "say what is hard, why earlier work falls short, and the idea")]
+    return []
+
+
+_TILDE_RANGE = re.compile(r"(?<![~\\\d.])\d[\d.,]*%?\s*(?<!~)~(?!~)\s*\d[\d.,]*%?")
+
+
+def check_tilde(doc: Doc, fname: str) -> list[Finding]:
+    """'0.99~0.9999': two such tildes in a paragraph render as strikethrough on GitHub and elsewhere."""
+    out = []
+    for i in range(_header_end(doc), len(doc.lines)):
+        if doc.in_fence[i]:
+            continue
+        for m in _TILDE_RANGE.finditer(doc.masked[i]):
+            out.append(Finding(fname, i + 1, "error", "tilde-range", f"'{m.group(0)}' uses a single tilde for a "
+                               "range", "write an en dash or 'to' (0.99–0.9999, 0.99 to 0.9999): a single tilde "
+                               "renders as strikethrough on some platforms"))
+    return out
 
 
 def check_tldr(doc: Doc, spec: TemplateSpec, fname: str) -> list[Finding]:
@@ -1135,6 +1187,8 @@ def check_note(target: Path, mode: str = "auto", lang: str = "auto", templates_d
     findings += check_header(doc, spec, fname, paper, paper_b)
     findings += check_sections(doc, spec, fname)
     findings += check_tldr(doc, spec, fname)
+    findings += check_overview(doc, spec, fname)
+    findings += check_tilde(doc, fname)
     findings += check_qa(doc, spec, fname)
     b_names = papers["b"].names if "b" in papers else short_names(paper_b or {}, "")
     findings += check_images(doc, folder, fname, mode, b_names)
