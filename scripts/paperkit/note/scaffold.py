@@ -24,6 +24,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 README = "README.md"
 PDF_NAME = "paper.pdf"
 IMAGES = "images"
+B_DIR = "b"  # a comparison's paper B: b/paper.pdf, b/paper.yaml, ...; its figures in images/b/
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -90,6 +91,13 @@ def template_values(facts: dict[str, Any], title: str, authors: list[str], short
     }
 
 
+def values_of_b(facts: dict[str, Any], title: str, authors: list[str]) -> dict[str, str]:
+    """Paper B's header values in a comparison: A's fields with a _b suffix ({{title_b}}), its PDF in b/."""
+    values = {f"{k}_b": v for k, v in template_values(facts, title, authors, "").items() if k != "short_name"}
+    values["pdf_link_b"] = f"{B_DIR}/{PDF_NAME}"
+    return values
+
+
 def _inside(child: Path, parent: Path) -> bool:
     try:
         child.resolve().relative_to(parent.resolve())
@@ -101,11 +109,12 @@ def _inside(child: Path, parent: Path) -> bool:
 def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool = False, lang: str = "en",
                   mode: str = "full", title: str | None = None, authors: list[str] | None = None,
                   templates_dir: Path | None = None, password: str | None = None,
-                  doc: pymupdf.Document | None = None) -> dict[str, Any]:
+                  doc: pymupdf.Document | None = None, values_b: dict[str, str] | None = None) -> dict[str, Any]:
     """Creates <root>/<short>/ with paper.pdf (copied), README.md (template with the known facts) and images/.
 
     title/authors replace what is read off the PDF (fetch_paper.py passes the arXiv API's); doc is pdf already
-    opened by a caller that reads it further (prepare), so it is read once. Returns folder,
+    opened by a caller that reads it further (prepare), so it is read once; values_b fills a comparison's paper B
+    placeholders (values_of_b). Returns folder,
     readme, pdf, images, short_name, title, authors, created (paths this call wrote) and kept (paths that
     existed and were left alone because force was not given)."""
     pdf = check_pdf_path(pdf)
@@ -155,8 +164,8 @@ def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool
         kept.append(str(readme))
     else:
         text = template.read_text(encoding="utf-8")
-        fsutil.atomic_write_text(readme, fill_template(text, template_values(facts, title, authors, short)),
-                                 overwrite=True)
+        values = {**template_values(facts, title, authors, short), **(values_b or {})}
+        fsutil.atomic_write_text(readme, fill_template(text, values), overwrite=True)
         created.append(str(readme))
 
     return {
