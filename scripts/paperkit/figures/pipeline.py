@@ -14,6 +14,7 @@ from ..io.errors import UserError
 from . import captions as cap_stage
 from . import figtype
 from . import regions as reg
+from .equations import Display, find_displays
 from .graphics import Blob, find_blobs
 from .layout import Columns, PageContent, TextLine, body_font_size, find_columns, read_page
 from .model import Caption, Figure
@@ -22,6 +23,7 @@ DEFAULT_DIRECTION = {"figure": "up", "table": "down"}
 MIN_UNCAPTIONED_PT = 72.0  # smaller graphics no caption claims are decoration (logos, icons)
 PAD_PT = 2.0  # white margin around a rendered figure
 MIN_BODY_PT = 12.0  # a thinner "body" is a sliver, not a figure
+HUG_RULE_PT = 8.0  # a running header's rule lies this close under its text (a footer's, over it)
 
 
 @dataclass
@@ -40,10 +42,16 @@ class Analysis:
     pages: int
     has_text: bool
     unreadable: list[int] = dataclasses.field(default_factory=list)  # 1-based pages MuPDF could not load
+    displays: list[Display] = dataclasses.field(default_factory=list)  # numbered equations, algorithm blocks
 
 
-def _header_rules(pc: PageContent, cols: Columns, margin_lines: list[TextLine]) -> list[pymupdf.Rect]:
-    """Page-wide rules that set a running header (or footer) off the page: walls, not parts of a figure."""
+def _header_rules(pc: PageContent, cols: Columns, caption_lines: set[int]) -> list[pymupdf.Rect]:
+    """Page-wide rules that set a running header (or footer) off the page: walls, not parts of a figure.
+
+    Such a rule hugs the header's text (within HUG_RULE_PT) and has nothing but that text between it and the page
+    edge. A table's own top rule near the top of a page lies further from the header, and one under a caption
+    that starts the page is the table's; a table's bottom rule lies further from the page number.
+    """
     text_w = cols.spans[-1][1] - cols.spans[0][0]
     h = pc.rect.height
     out = []
@@ -52,11 +60,15 @@ def _header_rules(pc: PageContent, cols: Columns, margin_lines: list[TextLine]) 
             continue
         if r.y1 < pc.rect.y0 + 0.1 * h:
             outside = [ln for ln in pc.lines if ln.rect.y1 <= r.y0 + 1]
+            near = [ln for ln in outside if r.y0 - ln.rect.y1 <= HUG_RULE_PT]
         elif r.y0 > pc.rect.y1 - 0.1 * h:
             outside = [ln for ln in pc.lines if ln.rect.y0 >= r.y1 - 1]
+            near = [ln for ln in outside if ln.rect.y0 - r.y1 <= HUG_RULE_PT]
         else:
             continue
-        if outside and all(any(ln is m for m in margin_lines) for ln in outside):
+        if not outside or any(id(ln) in caption_lines for ln in outside):
+            continue
+        if near:
             out.append(r)
     return out
 
@@ -64,11 +76,11 @@ def _header_rules(pc: PageContent, cols: Columns, margin_lines: list[TextLine]) 
 def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
                  margins: set[tuple[int, str, int]], cols: Columns) -> PageAnalysis:
     margin_lines = [ln for i, ln in enumerate(pc.lines) if reg.is_margin_line(pc, i, margins)]
-    rules = _header_rules(pc, cols, margin_lines)
+    caption_lines = {id(ln) for c in page_caps for ln in c.lines}
+    rules = _header_rules(pc, cols, caption_lines)
     drawings = [r for r in pc.drawings if all(r is not x for x in rules)]
     separators = [c.caption.rect for c in page_caps] + [ln.rect for ln in margin_lines]
     blobs = find_blobs(drawings, pc.images, separators)
-    caption_lines = {id(ln) for c in page_caps for ln in c.lines}
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
     walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
     elements = [reg.Element(b.rect, "blob") for b in blobs]
@@ -200,4 +212,5 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
                 continue  # the same graphic twice (a raster under its vector copy)
             uncaptioned.append((pi, r))
     figures.sort(key=lambda f: (f.caption.page_index, f.body.y0, f.body.x0))
-    return Analysis(figures, uncaptioned, len(pages), has_text, unreadable)
+    displays = find_displays(pages, cols, body_size, figures)
+    return Analysis(figures, uncaptioned, len(pages), has_text, unreadable, displays)

@@ -73,6 +73,8 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
         by_block.setdefault(ln.block, []).append(ln)
     graphic_boxes = [b.rect for b in blobs if b.rect.width > 8 and b.rect.height > 8]
     text_x0 = min(x0 for x0, _ in cols.spans)
+    prose = _paragraph_lines(pc.lines, body_size)
+    free: list[TextLine] = []  # lines outside any graphic that are neither text nor margin nor caption
     for i, ln in enumerate(pc.lines):
         if id(ln) in caption_lines:
             ln.role = "caption"
@@ -84,10 +86,67 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
             ln.role = ""
         elif _is_heading(ln, body_size, cols):
             ln.role = "heading"
-        elif _is_body(ln, by_block[ln.block], body_size, cols):
+        elif _is_body(ln, by_block[ln.block], body_size, cols) or id(ln) in prose:
             ln.role = "body"
         else:
             ln.role = ""
+            free.append(ln)
+    _paragraph_ends(free, pc.lines, body_size)
+
+
+def _paragraph_ends(free: list[TextLine], lines: list[TextLine], body_size: float) -> None:
+    """A short line right under a paragraph line, at its left edge and its pitch, ends that paragraph (MuPDF often
+    puts it in a block of its own, or a symbol changes its font size): body text, not a figure's label. A line
+    with a neighbour on its baseline is a table row instead."""
+    body = [ln for ln in lines if ln.role == "body" and ln.horizontal]
+    for ln in sorted(free, key=lambda x: x.rect.y0):
+        if not ln.horizontal or ln.max_gap_pt > 1.2 * ln.size or abs(ln.size - body_size) > 1.6:
+            continue
+        above = [b for b in body if 0.7 * b.rect.height <= ln.rect.y0 - b.rect.y0 <= 1.6 * b.rect.height
+                 and abs(b.rect.x0 - ln.rect.x0) <= 2 and ln.rect.x1 <= b.rect.x1 + 2]
+        if not above:
+            continue
+        row = [x for x in lines if x is not ln and min(x.rect.y1, ln.rect.y1) - max(x.rect.y0, ln.rect.y0) > 0
+               and above[0].rect.x0 - 2 <= x.rect.x0 <= above[0].rect.x1]
+        if not row:
+            ln.role = "body"
+            body.append(ln)
+
+
+PARA_MIN_LINES = 3  # a justified block this tall is a paragraph wherever it starts
+PARA_MIN_WIDTH_PT = 90.0
+
+
+def _paragraph_lines(lines: list[TextLine], body_size: float) -> set[int]:
+    """Lines of justified paragraphs that need not start at a column's edge: text wrapped beside a figure or a
+    table. Three or more body-size lines one under the other at the body's line pitch, with the same left and right
+    edges (the last line may end short), and no wide gaps inside: table cells are narrower or gapped. Sub-captions,
+    set smaller, are not taken for one."""
+    cand = sorted((ln for ln in lines if ln.horizontal and ln.width >= PARA_MIN_WIDTH_PT * 0.3
+                   and abs(ln.size - body_size) <= 0.6 and ln.max_gap_pt <= 1.2 * ln.size),
+                  key=lambda ln: (ln.rect.y0, ln.rect.x0))
+    out: set[int] = set()
+    used: set[int] = set()
+    for i, first in enumerate(cand):
+        if id(first) in used or first.width < PARA_MIN_WIDTH_PT:
+            continue
+        chain = [first]
+        for ln in cand[i + 1:]:
+            cur = chain[-1]
+            pitch = ln.rect.y0 - cur.rect.y0
+            if pitch > 1.7 * cur.size:
+                if ln.rect.y0 - cur.rect.y1 > 1.7 * cur.size:
+                    break
+                continue
+            if pitch < 0.9 * cur.size or abs(ln.rect.x0 - first.rect.x0) > 1.5 or ln.rect.x1 > first.rect.x1 + 1.5:
+                continue
+            if abs(cur.rect.x1 - first.rect.x1) > 1.5:
+                break  # only the last line of a paragraph ends short
+            chain.append(ln)
+        if len(chain) >= PARA_MIN_LINES:
+            out.update(id(ln) for ln in chain)
+            used.update(id(ln) for ln in chain)
+    return out
 
 
 def _inside(r: pymupdf.Rect, box: pymupdf.Rect) -> bool:

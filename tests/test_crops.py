@@ -1,0 +1,410 @@
+"""Table and figure crops that hold their body and nothing else, one synthetic page per failure class of issue 13.
+
+Each test builds a small paper with PyMuPDF that mimics a layout seen on real papers (running headers, two columns,
+booktabs rules, wrapped figures, footnotes under tables), runs the figure pipeline on it, and checks the crop of the
+item on the test page: every word and rule of the item inside, and no foreign word or rule (body text, heading,
+caption, running header) touching it.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pymupdf
+import pytest
+from paperkit.figures.pipeline import find_figures
+
+W, H = 612.0, 792.0
+FONTS = {name: pymupdf.Font(name) for name in ("tiro", "tibo", "tiit", "symb")}
+
+
+@functools.lru_cache(maxsize=None)
+def tlen(text: str, font: str, size: float) -> float:
+    return FONTS[font].text_length(text, fontsize=size)
+BODY = 10.0
+LEAD = 12.0
+WORDS = ("the model learns a representation of each item from its context and we train it with the usual loss on "
+         "all of the data while the baseline uses fewer layers than ours so results differ by a small margin in "
+         "most settings we report below").split()
+
+
+@dataclass
+class Sheet:
+    """One page being typeset; `marks` collects the boxes of what belongs to the item under test."""
+
+    page: pymupdf.Page
+    cols: list[tuple[float, float]]
+    marks: list[pymupdf.Rect] = field(default_factory=list)
+    words: itertools.cycle = field(default_factory=lambda: itertools.cycle(WORDS))
+    writer: pymupdf.TextWriter | None = None
+    index: int = 0  # 0-based page number
+
+    def put(self, x: float, base: float, s: str, font: str, size: float) -> None:
+        """Text through one TextWriter per page (an insert_text per word would take seconds a page)."""
+        if self.writer is None:
+            self.writer = pymupdf.TextWriter(self.page.rect)
+        self.writer.append((x, base), s, font=FONTS[font], fontsize=size)
+
+    def finish(self) -> None:
+        if self.writer is not None:
+            self.writer.write_text(self.page)
+
+    def text(self, x: float, base: float, s: str, size: float = BODY, font: str = "tiro", mark: bool = False
+             ) -> pymupdf.Rect:
+        self.put(x, base, s, font, size)
+        r = pymupdf.Rect(x, base - 1.053 * size, x + tlen(s, font, size), base + 0.281 * size)
+        if mark:
+            self.marks.append(r)
+        return r
+
+    def rule(self, x0: float, x1: float, y: float, width: float = 0.6, mark: bool = True) -> None:
+        self.page.draw_line((x0, y), (x1, y), width=width)
+        if mark:
+            self.marks.append(pymupdf.Rect(x0, y - width / 2, x1, y + width / 2))
+
+    def para(self, x0: float, x1: float, top: float, n: int, size: float = BODY, lead: float = LEAD,
+             first: str = "", first_font: str = "tibo") -> float:
+        """n justified lines of body text whose first baseline lies one line below top; returns the last line's
+        bottom. `first` starts the paragraph with a bold run-in title."""
+        base = top + lead
+        for k in range(n):
+            line: list[tuple[str, str]] = []
+            if k == 0 and first:
+                line.append((first, first_font))
+            width = sum(tlen(w, f, size) for w, f in line)
+            while True:
+                w = next(self.words)
+                add = tlen(w, "tiro", size) + size * 0.25
+                if width + add > x1 - x0 and line:
+                    break
+                line.append((w, "tiro"))
+                width += add
+            last = k == n - 1
+            gap = size * 0.25 if last else (x1 - x0 - sum(tlen(w, f, size) for w, f in line)) / \
+                max(1, len(line) - 1)
+            x = x0
+            for w, f in line[: max(2, len(line) // 2)] if last else line:
+                self.put(x, base, w, f, size)
+                x += tlen(w, f, size) + gap
+            base += lead
+        return base - lead + 0.281 * size
+
+    def table(self, x0: float, x1: float, top: float, rows: int, cols: int = 4, rules: str = "booktabs",
+              size: float = 8.5, mark: bool = True, header_bold: bool = True) -> float:
+        """A table of numbers from top down; rules: "booktabs" (top, mid, bottom), "open" (top and mid only: the
+        last row ends it), "inner" (booktabs plus a rule above the last row and a partial cmidrule in the header).
+        Returns the bottom of what was drawn."""
+        step = (x1 - x0 - 60) / (cols - 1)
+        xs = [x0 + 3] + [x0 + 60 + k * step for k in range(cols - 1)]
+        y = top
+        self.rule(x0, x1, y, 0.8, mark)
+        y += 2
+        if rules == "inner":
+            self.text((xs[1] + xs[2]) / 2, y + 9, "Group", size, "tibo", mark)
+            self.rule(xs[1], xs[2] + 30, y + 12, 0.4, mark)
+            y += 13
+        for c in range(cols):
+            self.text(xs[c], y + 9, "Method" if c == 0 else f"Metric{c}", size, "tibo" if header_bold else "tiro",
+                      mark)
+        y += 12
+        self.rule(x0, x1, y, 0.5, mark)
+        y += 1
+        for r in range(rows):
+            if rules == "inner" and r == rows - 1:
+                self.rule(x0, x1, y + 1, 0.5, mark)
+                y += 2
+            self.text(xs[0], y + 9, f"Model-{r}", size, "tiro", mark)
+            for c in range(1, cols):
+                self.text(xs[c], y + 9, f"{50 + 3.1 * r + c:.1f}", size, "tiro", mark)
+            y += 11
+        y += 2
+        if rules != "open":
+            self.rule(x0, x1, y, 0.8, mark)
+            return y + 0.4
+        return y - 2 + 0.281 * size
+
+    def caption(self, x0: float, x1: float, top: float, label: str, text: str, size: float = 9.0) -> float:
+        """A caption, label in bold, wrapped to the width; returns its bottom."""
+        words = text.split()
+        base = top + size
+        line = label
+        lab = True
+        for w in words:
+            if tlen(line + " " + w, "tiro", size) > x1 - x0:
+                self._cap_line(x0, base, line, label if lab else "", size)
+                lab = False
+                line, base = w, base + size * 1.2
+            else:
+                line += " " + w
+        self._cap_line(x0, base, line, label if lab else "", size)
+        return base + 0.281 * size
+
+    def _cap_line(self, x0: float, base: float, line: str, label: str, size: float) -> None:
+        if label:
+            self.put(x0, base, label, "tibo", size)
+            x0 += tlen(label + " ", "tibo", size)
+            line = line[len(label):].strip()
+        self.put(x0, base, line, "tiro", size)
+
+
+def two_col() -> list[tuple[float, float]]:
+    return [(54.0, 297.0), (315.0, 558.0)]
+
+
+def one_col() -> list[tuple[float, float]]:
+    return [(90.0, 522.0)]
+
+
+TOP, BOTTOM = 72.0, 730.0
+
+
+def build(scene: Callable[[Sheet], None], cols: list[tuple[float, float]], header: str = "Preprint. Under review.",
+          header_rule: bool = True, pages: int = 4, scene_page: int = 2,
+          before: Callable[[Sheet], None] | None = None) -> tuple[pymupdf.Document, Sheet]:
+    """A paper of `pages` pages of body text, each with a running header (and its rule) and a page number; page
+    `scene_page` (1-based) is laid out by `scene` instead, and the page before it by `before` when given."""
+    doc = pymupdf.open()
+    sheet = None
+    for pno in range(1, pages + 1):
+        page = doc.new_page(width=W, height=H)
+        s = Sheet(page, cols, index=pno - 1)
+        if header:
+            s.text(cols[0][0], 44, header, 9)
+            if header_rule:
+                s.rule(cols[0][0], cols[-1][1], 50, 0.4, mark=False)
+        s.text(W / 2 - 3, 760, str(pno), 9)
+        if pno == scene_page:
+            scene(s)
+            sheet = s
+        elif pno == scene_page - 1 and before is not None:
+            before(s)
+        else:
+            for x0, x1 in cols:
+                y = TOP
+                while y < BOTTOM - 60:
+                    y = s.para(x0, x1, y, 6) + 4
+        s.finish()
+    assert sheet is not None
+    return doc, sheet
+
+
+def crop_of(doc: pymupdf.Document, kind: str, number: str) -> pymupdf.Rect:
+    figs = [f for f in find_figures(doc) if f.kind == kind and f.number == number]
+    assert figs, f"{kind} {number} not found"
+    return figs[0].body
+
+
+def assert_exact(doc: pymupdf.Document, sheet: Sheet, body: pymupdf.Rect) -> None:
+    """Every mark inside the crop, and no other word or drawing of the page reaching into it."""
+    truth = pymupdf.Rect(sheet.marks[0])
+    for m in sheet.marks[1:]:
+        truth |= m
+    assert body.x0 <= truth.x0 + 0.5 and body.y0 <= truth.y0 + 0.5 and body.x1 >= truth.x1 - 0.5 \
+        and body.y1 >= truth.y1 - 0.5, f"crop {body} cuts the item {truth}"
+    page = doc[sheet.index]
+    inner = pymupdf.Rect(body.x0 + 0.6, body.y0 + 0.6, body.x1 - 0.6, body.y1 - 0.6)
+    for w in page.get_text("words"):
+        r = pymupdf.Rect(w[:4])
+        if r.intersects(inner) and not truth.contains(pymupdf.Rect(r.x0 + 1, r.y0 + 1, r.x1 - 1, r.y1 - 1)):
+            pytest.fail(f"crop {body} takes in the word {w[4]!r} at {r} (item {truth})")
+    for d in page.get_drawings():
+        r = d["rect"]
+        if r.intersects(inner) and not truth.contains(pymupdf.Rect(r.x0 + 0.5, r.y0, r.x1 - 0.5, r.y1)):
+            pytest.fail(f"crop {body} takes in a drawing at {r} (item {truth})")
+
+
+def fill(s: Sheet, x0: float, x1: float, top: float, bottom: float) -> None:
+    y = top
+    while y < bottom - 5 * LEAD:
+        y = s.para(x0, x1, y, 4) + 4
+
+
+# -- caption below the table ---------------------------------------------------------------------------------------
+
+def test_caption_below_heading_directly_above_is_not_taken():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 8) + 8
+        s.text(x0, y + 10, "4.2 Main Results", 11, "tibo")
+        y = s.table(x0, x1, y + 16, 6)
+        y = s.caption(x0, x1, y + 8, "Table 2:", "Results on the test sets; higher is better for every metric.")
+        fill(s, x0, x1, y + 6, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "2"))
+
+
+def test_caption_below_body_text_directly_above_is_not_taken():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 9) + 5
+        y = s.table(x0, x1, y, 5)
+        y = s.caption(x0, x1, y + 8, "Table 1:", "Accuracy of all methods on the three benchmarks we use.")
+        fill(s, x0, x1, y + 6, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "1"))
+
+
+def test_caption_below_footnotes_between_table_and_caption():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 6) + 14
+        y = s.table(x0, x1, y, 5)
+        s.text(x0, y + 9, "\u2020 results reported by the original authors with more data than ours.", 7.5,
+               mark=True)
+        s.text(x0, y + 18, "* our reimplementation with the released code and default settings.", 7.5, mark=True)
+        y = s.caption(x0, x1, y + 26, "Table 3:", "Comparison with published numbers on the same split.")
+        fill(s, x0, x1, y + 6, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "3"))
+
+
+# -- caption above the table ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("run_in", ["", "Implementation details."])
+def test_caption_above_paragraph_right_after_last_rule_is_not_taken(run_in):
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 6) + 10
+        y = s.caption(x0, x1, y, "Table 4:", "Ablation of the two components on the validation set.")
+        y = s.table(x0, x1, y + 5, 5)
+        y = s.para(x0, x1, y + 4, 6, first=run_in)
+        fill(s, x0, x1, y + 6, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "4"))
+
+
+# -- top of the page -----------------------------------------------------------------------------------------------
+
+def test_top_of_page_header_rule_not_taken_into_table():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.table(x0, x1, TOP + 10, 6)
+        y = s.caption(x0, x1, y + 8, "Table 5:", "Hyper-parameters of every model in the study, as tuned on dev.")
+        fill(s, x0, x1, y + 8, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "table", "5"))
+
+
+def test_top_of_page_table_top_rule_is_not_a_header_rule():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.table(x0, x1, TOP - 8, 6)
+        y = s.caption(x0, x1, y + 8, "Table 6:", "Main results. The header row sits right under the top rule.")
+        fill(s, x0, x1, y + 8, BOTTOM)
+    doc, s = build(scene, one_col(), header_rule=False)
+    assert_exact(doc, s, crop_of(doc, "table", "6"))
+
+
+# -- rules inside the table ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rules", ["inner", "open"])
+def test_rules_inside_table_are_not_its_bottom(rules):
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 5) + 10
+        y = s.caption(x0, x1, y, "Table 7:", "Results by group; the last row is the average over groups.")
+        y = s.table(x0, x1, y + 5, 7, rules=rules)
+        fill(s, x0, x1, y + 12, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "7"))
+
+
+# -- a caption whose last line holds a formula ---------------------------------------------------------------------
+
+def test_caption_last_line_with_inline_formula_stays_out():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 5) + 10
+        y = s.caption(x0, x1, y, "Table 8:", "Error of the estimator for several sample sizes, averaged over runs")
+        base = y + 10.8
+        s.text(x0, base, "where", 9)
+        s.text(x0 + 26, base, "\u03b1", 9, "symb")
+        s.text(x0 + 31, base + 2.5, "i", 6.3, "tiit")
+        s.text(x0 + 34, base, "= 0.1 is the step size.", 9)
+        y = s.table(x0, x1, base + 8, 5)
+        fill(s, x0, x1, y + 12, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "8"))
+
+
+# -- two tables stacked in one column ------------------------------------------------------------------------------
+
+def test_continued_table_then_next_table_not_merged():
+    def before(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        fill(s, x0, x1, TOP, BOTTOM)
+        y = s.para(r0, r1, TOP, 20) + 10
+        y = s.caption(r0, r1, y, "Table 9:", "Per-dataset results (part one).")
+        s.table(r0, r1, y + 5, 8, mark=False)
+
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.caption(x0, x1, TOP, "Table 9:", "(Continued) Per-dataset results.")
+        y = s.table(x0, x1, y + 5, 5, mark=False)
+        y = s.caption(x0, x1, y + 14, "Table 10:", "Training cost of each model in GPU hours.")
+        y = s.table(x0, x1, y + 5, 5)
+        fill(s, x0, x1, y + 12, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col(), before=before)
+    assert_exact(doc, s, crop_of(doc, "table", "10"))
+
+
+# -- beside body text ----------------------------------------------------------------------------------------------
+
+def test_wrapped_table_beside_body_text():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.para(x0, x1, TOP, 6) + 10
+        mid = x0 + 220
+        yc = s.caption(x0, mid, y, "Table 11:", "Effect of the batch size on accuracy.")
+        yt = s.table(x0, mid, yc + 5, 6, cols=3)
+        yp = s.para(mid + 14, x1, y - 2, int((yt - y) / LEAD) + 1)
+        fill(s, x0, x1, max(yt, yp) + 10, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "table", "11"))
+
+
+def test_wrapped_figure_beside_body_text_caption_below():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.para(x0, x1, TOP, 6) + 10
+        mid = x0 + 200
+        box = pymupdf.Rect(x0 + 10, y, mid - 10, y + 120)
+        s.page.draw_rect(box, color=(0, 0, 0), width=1)
+        s.page.draw_circle(box.tl + (60, 60), 30, color=(0, 0, 1), width=1)
+        s.marks.append(box + (-0.5, -0.5, 0.5, 0.5))
+        s.text(x0 + 30, y + 110, "input", 7, mark=True)
+        yc = s.caption(x0, mid, box.y1 + 8, "Figure 2:", "The encoder reads the sequence once.")
+        yp = s.para(mid + 14, x1, y - 2, int((yc - y) / LEAD) + 1)
+        fill(s, x0, x1, max(yc, yp) + 10, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "figure", "2"))
+
+
+# -- text-only tables ----------------------------------------------------------------------------------------------
+
+def test_text_only_table_rows_are_paragraphs():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.para(x0, x1, TOP, 5) + 10
+        y = s.caption(x0, x1, y, "Table 12:", "The prompt we give the model, and one of its answers.")
+        s.rule(x0, x1, y + 5)
+        y = s.text(x0 + 4, y + 17, "Prompt", BODY, "tibo", mark=True).y1
+        s.rule(x0, x1, y + 3)
+        y0 = s.para(x0 + 4, x1 - 4, y + 2, 4)
+        s.marks.append(pymupdf.Rect(x0 + 4, y + 4, x1 - 4, y0))
+        s.rule(x0, x1, y0 + 4)
+        y0 = s.para(x0 + 4, x1 - 4, y0 + 4, 3)
+        s.marks.append(pymupdf.Rect(x0 + 4, y0 - 30, x1 - 4, y0))
+        s.rule(x0, x1, y0 + 4)
+        fill(s, x0, x1, y0 + 12, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "table", "12"))
