@@ -105,7 +105,8 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     for ln in lines:
         ln.chunks = _chunks(ln.words, gap)  # type: ignore[attr-defined]
     if rotated:
-        lines.insert(0, _rotated_line(rotated))
+        lines = _place_rotated(lines, rotated)
+    lines = _trim_prose(lines, rect)
     if _is_free_text(lines, size):
         return Cells("text", items=_records(lines, rules, size) or _paragraphs(lines, rules, size))
     cols = _columns(lines, size)
@@ -114,7 +115,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
             return Cells("text", items=_paragraphs(lines, rules, size))
         return Cells("none", reason="no columns line up across the rows", items=_line_texts(lines))
     header_n = _header_count(lines, rules, size)
-    grid, spanning = _assign(lines, cols, header_n)
+    grid, spanning = _assign(lines, cols, header_n, rules)
     grid = _merge_tail_columns(grid)
     grid = _merge_sparse_text_columns(grid, header_n)
     rows, header = _rows(lines, grid, rules, size, header_n, spanning)
@@ -268,12 +269,40 @@ def _x_overlap(a: TextLine, b: TextLine) -> bool:
     return any(min(u.x1, v.x1) - max(u.x0, v.x0) > -1 for u in a.words for v in b.words)  # type: ignore[attr-defined]
 
 
-def _rotated_line(rotated: list[Word]) -> TextLine:
-    ws = sorted(rotated, key=lambda w: w.x0)
-    ln = TextLine(min(w.y1 for w in ws), min(w.y0 for w in ws), max(w.y1 for w in ws))
-    ln.chunks = [Chunk([w]) for w in ws]
-    ln.words = ws  # type: ignore[attr-defined]
-    return ln
+def _place_rotated(lines: list[TextLine], rotated: list[Word]) -> list[TextLine]:
+    """Text printed vertically: above the first line it is a header line of its own (column names set
+    vertically); beside the rows it is a row-group label, written in the top row it spans."""
+    top = [w for w in rotated if not lines or (w.y0 + w.y1) / 2 < lines[0].y0]
+    for w in rotated:
+        if w in top:
+            continue
+        ln = next((ln for ln in lines if ln.y1 > w.y0), lines[-1])
+        ln.words = sorted([*ln.words, w], key=lambda v: v.x0)  # type: ignore[attr-defined]
+        ln.chunks = sorted([*ln.chunks, Chunk([w])], key=lambda c: c.x0)
+    if not top:
+        return lines
+    ws = sorted(top, key=lambda w: w.x0)
+    head = TextLine(min(w.y1 for w in ws), min(w.y0 for w in ws), max(w.y1 for w in ws))
+    head.chunks = [Chunk([w]) for w in ws]
+    head.words = ws  # type: ignore[attr-defined]
+    return [head, *lines]
+
+
+def _trim_prose(lines: list[TextLine], rect: pymupdf.Rect) -> list[TextLine]:
+    """Lines of running text at the top or bottom of a table's box (a paragraph the box took in) are not cells:
+    one run of many words as wide as the box, above or below lines that are not."""
+    def prose(ln: TextLine) -> bool:
+        return len(ln.chunks) == 1 and len(ln.chunks[0].words) >= 8 and ln.chunks[0].x1 - ln.chunks[0].x0 >= \
+            0.75 * rect.width
+    a, b = 0, len(lines)
+    while a < b and prose(lines[a]):
+        a += 1
+    while b > a and prose(lines[b - 1]):
+        b -= 1
+    keep = lines[a:b]
+    if (a or b < len(lines)) and sum(len(ln.chunks) >= 2 for ln in keep) >= 3:
+        return keep
+    return lines
 
 
 def _chunks(words: list[Word], gap: float) -> list[Chunk]:
@@ -479,16 +508,22 @@ def _gap_near(c: Chunk, gl: float, gr: float, size: float) -> bool:
     return b - a >= 0.45 * size and a <= gr + 0.5 * size and b >= gl - 0.5 * size
 
 
-def _assign(lines: list[TextLine], cols: list[tuple[float, float]],
-            header_n: int) -> tuple[list[list[list[Chunk]]], set[int]]:
+def _assign(lines: list[TextLine], cols: list[tuple[float, float]], header_n: int,
+            rules: list[pymupdf.Rect] | None = None) -> tuple[list[list[list[Chunk]]], set[int]]:
     """Each line's chunks into columns; a chunk over several columns goes to the leftmost it covers (and its
-    line is one with a spanned cell); a section label of the body across columns goes to the first column."""
+    line is one with a spanned cell), as does a header cell over a rule under several columns (a cmidrule); a
+    section label of the body across columns goes to the first column."""
     grid = []
     spanning: set[int] = set()
     for i, ln in enumerate(lines):
         row: list[list[Chunk]] = [[] for _ in cols]
+        under = [r for r in rules or [] if i < header_n and ln.y1 - 1 <= r.y0 <= ln.y1 + 0.8 * (ln.y1 - ln.y0)
+                 and r.width < 0.8 * (cols[-1][1] - cols[0][0])]
         for c in ln.chunks:
-            hits = [j for j, (a, b) in enumerate(cols) if min(b, c.x1) - max(a, c.x0) > 0.5]
+            xc = (c.x0 + c.x1) / 2
+            span = next((r for r in under if r.x0 <= xc <= r.x1), None)
+            a0, a1 = (min(c.x0, span.x0), max(c.x1, span.x1)) if span else (c.x0, c.x1)
+            hits = [j for j, (a, b) in enumerate(cols) if min(b, a1) - max(a, a0) > 0.5]
             if i >= header_n and _lone_label(ln) and len(hits) != 1:
                 j = 0
             elif hits:
@@ -597,6 +632,14 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
     if len(head) > 1 and not any(i in spanning for g in head for i in g) and not any(numeric[1:]) \
             and not _rule_between(lines[head[0][-1]], lines[head[-1][0]], rules):
         head = [[i for g in head for i in g]]
+    merged: list[list[int]] = []
+    for g in head:  # a header label set between two header lines ("Dataset" beside "4-shot" over "AUC")
+        cols = {j for i in g for j, cs in enumerate(grid[i]) if cs}
+        if merged and not cols & {j for i in merged[-1] for j, cs in enumerate(grid[i]) if cs}:
+            merged[-1] = merged[-1] + g
+        else:
+            merged.append(g)
+    head = merged
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
     body = _ruled_rows(body, lines, rules, grid)
     body = _wrapped_rows(body, grid)
