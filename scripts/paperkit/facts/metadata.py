@@ -73,8 +73,10 @@ class TitleInfo:
 
 
 def read_metadata(doc: pymupdf.Document) -> dict:
-    """Everything the first page (and the PDF's info dictionary, as a hint) says about the paper."""
-    page = doc[0]
+    """Everything the first page (and the PDF's info dictionary, as a hint) says about the paper; the first page
+    is the paper's, after a repository's cover page (ResearchGate, a university archive) where there is one."""
+    first = paper_first_page(doc)
+    page = doc[first]
     lines = page_lines(page)
     order = reading_order(lines, page.rect.width)
     body = body_font_size(doc, max_pages=4)
@@ -85,10 +87,11 @@ def read_metadata(doc: pymupdf.Document) -> dict:
     abstract_line = _find_abstract_heading(order)
     authors, affiliations, front_bottom = find_authors(lines, title, abstract_line, page.rect, body)
     abstract = find_abstract(order, abstract_line, vocab) if abstract_line else ""
-    if not abstract and doc.page_count > 1:
-        order2 = reading_order(page_lines(doc[1]), doc[1].rect.width)
+    if not abstract and doc.page_count > first + 1:
+        nxt = doc[first + 1]
+        order2 = reading_order(page_lines(nxt), nxt.rect.width)
         a2 = _find_abstract_heading(order2)
-        if a2 is not None and a2.rect.y0 < doc[1].rect.height * 0.5:
+        if a2 is not None and a2.rect.y0 < nxt.rect.height * 0.5:
             abstract = find_abstract(order2, a2, vocab)
     if not abstract and abstract_line is None and authors:
         abstract = find_headless_abstract(order, front_bottom, page.rect, vocab)
@@ -108,6 +111,36 @@ def read_metadata(doc: pymupdf.Document) -> dict:
         "abstract": abstract,
         "keywords": find_keywords(order, vocab),
     }
+
+
+# ----------------------------------------------------------------------------------------------- cover pages
+
+_COVER = (
+    re.compile(r"see discussions, stats,? and author profiles for this publication", re.I),
+    re.compile(r"researchgate\.net/publication", re.I),
+    re.compile(r"all content following this page was uploaded by", re.I),
+    re.compile(r"citation for published version", re.I),
+    re.compile(r"take\s*down policy", re.I),
+    re.compile(r"^\s*general rights\s*$", re.I | re.M),
+    re.compile(r"link to publication", re.I),
+    re.compile(r"document version\s*:?", re.I),
+    re.compile(r"this version is available at", re.I),
+    re.compile(r"(?:downloaded|retrieved) from\b.{0,80}(?:repository|archive|eprints|escholarship|handle\.net)",
+               re.I),
+    re.compile(r"research (?:online|repository|portal|explorer)\b", re.I),
+    re.compile(r"(?:deposited|archived) (?:in|on)\b", re.I),
+    re.compile(r"please cite the original version", re.I),
+)
+
+
+def paper_first_page(doc: pymupdf.Document) -> int:
+    """0, or 1 when page 1 is a repository's cover sheet (ResearchGate's, a university archive's) in front of
+    the paper: two or more of the phrases such sheets print, and a page after it."""
+    if doc.page_count < 2:
+        return 0
+    text = doc[0].get_text()
+    hits = sum(1 for rx in _COVER if rx.search(text))
+    return 1 if hits >= 2 else 0
 
 
 # ----------------------------------------------------------------------------------------------- title
@@ -153,7 +186,7 @@ def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "",
         gap = ln.rect.y0 - chosen[-1].rect.y1
         below = gap < top * 1.6 and not _same_row(ln, chosen[-1])
         beside = _same_row(ln, chosen[-1]) and ln.rect.x0 >= chosen[-1].rect.x1 - 1
-        if not (below or beside):
+        if not (below or beside) or _author_line_under_title(ln, first, gap):
             break
         chosen.append(ln)
     parts = [p for p in (_strip_title_marks(ln, top) for ln in chosen) if p]
@@ -168,6 +201,19 @@ def find_title(lines: list[Line], page_rect: pymupdf.Rect, hint: str = "",
     if hint and _norm(hint) == _norm(text) and text.isupper() and not hint.isupper():
         text = clean_text(hint)  # the PDF's own title restores the case small capitals hide
     return TitleInfo(text=text, lines=chosen)
+
+
+def _author_line_under_title(ln: Line, first: Line, gap: float) -> bool:
+    """An author line set as large as the title (all-caps layouts): it lists names, and its style differs from
+    the title's, or it carries an author list's marks, or its commas come after more space than a title's
+    line spacing leaves (a title goes on with commas too: 'NETWORKS WITH PRUNING, TRAINED QUANTIZATION')."""
+    if _author_part(ln) is None:
+        return False
+    fam = lambda f: re.sub(r"[-,+].*$", "", f)  # noqa: E731 -- family without the style suffix
+    restyled = ln.bold != first.bold or ln.italic != first.italic or fam(ln.font) != fam(first.font)
+    marked = "|" in ln.text_without_marks()
+    listed = bool(re.search(r",|\s(?:and|&)\s", ln.text)) and gap > ln.size * 0.5
+    return restyled or marked or listed
 
 
 def _strip_title_marks(ln: Line, top: float) -> str:
@@ -336,7 +382,7 @@ _AuthorEntry = tuple[Line, list[str], str]
 
 def _directly_below(upper: Line, lower: Line) -> bool:
     overlap = min(upper.rect.x1, lower.rect.x1) - max(upper.rect.x0, lower.rect.x0)
-    return overlap > 0 and -1 <= lower.rect.y0 - upper.rect.y1 < lower.size * 0.8
+    return overlap > 0 and -lower.size * 0.3 <= lower.rect.y0 - upper.rect.y1 < lower.size * 0.8
 
 
 def _join_broken_name(ln: Line, zone: list[Line], author_lines: dict[int, _AuthorEntry]) -> None:
