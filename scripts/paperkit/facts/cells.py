@@ -116,6 +116,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
         return Cells("none", reason="no columns line up across the rows", items=_line_texts(lines))
     header_n = _header_count(lines, rules, size)
     grid, spanning = _assign(lines, cols, header_n, rules)
+    grid = _drop_header_only_columns(grid, cols, header_n)
     grid = _merge_tail_columns(grid)
     grid = _merge_sparse_text_columns(grid, header_n)
     rows, header = _rows(lines, grid, rules, size, header_n, spanning)
@@ -536,6 +537,27 @@ def _assign(lines: list[TextLine], cols: list[tuple[float, float]], header_n: in
             row[j].append(c)
         grid.append(row)
     return grid, spanning
+
+
+def _drop_header_only_columns(grid: list[list[list[Chunk]]], cols: list[tuple[float, float]],
+                              header_n: int) -> list[list[list[Chunk]]]:
+    """A column only the header fills, inside the table, is a header cell centred over a group of columns
+    ("S" over four values): it joins the nearest column that has values."""
+    body = [j for j in range(len(cols)) if any(r[j] for r in grid[header_n:])]
+    if not body or header_n == 0:
+        return grid
+    lost = [j for j in range(len(cols)) if j not in body and body[0] < j < body[-1]]
+    if not lost:
+        return grid
+    for r in grid[:header_n]:
+        for j in lost:
+            for c in r[j]:
+                xc = (c.x0 + c.x1) / 2
+                k = min(body, key=lambda k: 0 if cols[k][0] <= xc <= cols[k][1]
+                        else min(abs(xc - cols[k][0]), abs(xc - cols[k][1])))
+                r[k].append(c)
+            r[j] = []
+    return [[r[j] for j in range(len(cols)) if j not in lost] for r in grid]
 
 
 def _merge_sparse_text_columns(grid: list[list[list[Chunk]]], header_n: int) -> list[list[list[Chunk]]]:
