@@ -16,7 +16,7 @@ from . import figtype
 from . import regions as reg
 from .equations import Display, find_displays
 from .graphics import Blob, find_blobs
-from .layout import Columns, PageContent, TextLine, body_font_size, find_columns, read_page
+from .layout import Columns, PageContent, body_font_size, find_columns, read_page
 from .model import Caption, Figure
 
 DEFAULT_DIRECTION = {"figure": "up", "table": "down"}

@@ -9,14 +9,25 @@ MAX_PIXELS = 60_000_000
 
 
 def clip_rect(page: pymupdf.Page, rect: pymupdf.Rect) -> pymupdf.Rect:
-    """rect clipped to the visible page; an empty result is the user's error."""
-    r = pymupdf.Rect(rect) & page.rect
+    """rect clipped to the visible page; an empty result is the user's error.
+
+    Clipped in Python floats: MuPDF's own intersection works in 32-bit floats, so a box well inside the page with a
+    coordinate like 70.3 would come back as 70.30000305 and look cut."""
+    pr = page.rect
+    r = pymupdf.Rect(max(rect[0], pr.x0), max(rect[1], pr.y0), min(rect[2], pr.x1), min(rect[3], pr.y1))
     where = f"page {page.number + 1} (page box {tuple(round(v, 1) for v in page.rect)})"
-    if r.is_empty:
+    if r.x1 <= r.x0 or r.y1 <= r.y0:
         raise UserError(f"the region {tuple(round(v, 1) for v in rect)} lies outside {where}")
     if r.width < 1 or r.height < 1:
         raise UserError(f"the region {tuple(round(v, 1) for v in rect)} is under 1 pt wide or high on {where}")
     return r
+
+
+def reaches_past(page: pymupdf.Page, rect: pymupdf.Rect, tolerance_pt: float = 0.01) -> bool:
+    """Whether rect sticks out of the visible page by more than rounding."""
+    pr = page.rect
+    return (rect[0] < pr.x0 - tolerance_pt or rect[1] < pr.y0 - tolerance_pt
+            or rect[2] > pr.x1 + tolerance_pt or rect[3] > pr.y1 + tolerance_pt)
 
 
 def render_png(page: pymupdf.Page, rect: pymupdf.Rect, dpi: int) -> tuple[bytes, tuple[int, int]]:
