@@ -37,10 +37,10 @@ from .facts.tables import (
 )
 from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
 from .figures import manifest, pipeline
-from .figures.render import render_pngs
+from .figures.render import clip_rect, reaches_past, render_png, render_pngs
 from .io import download, fetch, fsutil
 from .io.errors import OutputError, UserError
-from .io.pdf import has_text_layer, open_pdf, was_repaired
+from .io.pdf import has_text_layer, open_pdf, page_index, was_repaired
 from .note.export import export_note
 from .note.notecheck import check_note
 from .note.scaffold import scaffold_note
@@ -154,34 +154,38 @@ def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi:
         extras = [(i, doc[i].rect) for i in range(doc.page_count)]  # a scan: each page is one picture
     planned = manifest.plan(analysis.figures, extras)
 
-    owned = manifest.previous_outputs(images_dir)
-    if owned is None and not force:
-        raise OutputError(f"{images_dir / manifest.MANIFEST_NAME} exists and was not written by {prog}; "
-                          "pass --force to replace it")
-    overwrite = set(owned or set()) | {manifest.MANIFEST_NAME}
+    previous = manifest.read_previous(images_dir, force=force, prog=prog)  # a damaged or foreign one stops here
+    kept = {} if force else manifest.keep_hand_fixes(planned, previous, images_dir)  # the user's now
+    if kept:
+        say(f"{prog}: kept {len(kept)} image(s) changed by hand since {prog} wrote them: {', '.join(kept)} "
+            "(pass --force to replace them)")
+    overwrite = previous.owned | {manifest.MANIFEST_NAME}
     if force:
         overwrite |= {p.name for p in planned}
 
-    names = [p.name for p in planned]
+    names = [p.name for p in planned if p.name not in kept]
     clashes = [n for n in names if (images_dir / n).exists() and n not in overwrite]
     if clashes:
         raise OutputError(f"{images_dir / clashes[0]} exists and was not written by {prog}; "
                           "pass --force to overwrite it")
     fsutil.ensure_dir(outdir)
     sizes: dict[str, tuple[int, int]] = {}
+    hashes: dict[str, str] = {}
     with fsutil.staging_dir(images_dir) as stage:
         by_page: dict[int, list[manifest.Planned]] = {}
         for item in planned:
-            by_page.setdefault(item.page_index, []).append(item)
+            if item.name not in kept:
+                by_page.setdefault(item.page_index, []).append(item)
         done = 0
         for pno, items in by_page.items():  # one interpretation of a page serves all its figures
             for item, (png, size) in zip(items, render_pngs(doc[pno], [i.rect for i in items], dpi), strict=True):
                 (stage / item.name).write_bytes(png)
                 sizes[item.name] = size
+                hashes[item.name] = manifest.sha256_hex(png)
             done += len(items)
             if big and done // 25 > (done - len(items)) // 25:
                 say(f"{prog}: rendered {done}/{len(planned)} images")
-        data = manifest.build(pdf_path.name, doc.page_count, dpi, planned, sizes)
+        data = manifest.build(pdf_path.name, doc.page_count, dpi, planned, sizes, hashes=hashes, kept=kept)
         (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
         fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))
     return data
@@ -241,6 +245,59 @@ def extract_vector(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, pages
     batch_output.write_batch(outdir, "extract_vector", "extract_vector.json", names, make, lambda: {
         "pdf": pdf_path.name, "pages": doc.page_count, "dpi": dpi, "images": items()}, force)
     return items()
+
+
+# --- looking at a page and fixing a crop by hand ------------------------------------------------------------------
+
+def crop_figure(doc: pymupdf.Document, pdf_path: Path, page_number: int, box: tuple[float, float, float, float],
+                out: Path, *, dpi: int = 200, force: bool = False, say: Say = _quiet,
+                prog: str = "crop_figure.py") -> dict[str, Any]:
+    """Renders box (x0, y0, x1, y1, displayed-page points) of page page_number to the PNG out.
+
+    When the manifest beside out lists it, its entry takes the new page, box, size and hash and is marked
+    hand_fixed, so a re-run of smart_extract.py keeps the crop."""
+    out = Path(out)
+    if out.suffix.lower() != ".png":
+        raise UserError(f"{out}: the output must be a .png file")
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        raise UserError(f"the region ({x0:g}, {y0:g}, {x1:g}, {y1:g}) is empty: x1 must exceed x0 and y1 "
+                        "must exceed y0 (the order is X0 Y0 X1 Y1, top left then bottom right)")
+    if out.is_dir():
+        raise OutputError(f"{out} is a folder; give the PNG file's path")
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check the crop"))
+    page = doc[page_index(doc, page_number)]
+    asked = pymupdf.Rect(box)
+    rect = clip_rect(page, asked)
+    if reaches_past(page, asked):
+        say(f"{prog}: note: the region reaches past page {page_number} ({page.rect.width:g} x "
+            f"{page.rect.height:g} pt); cut to ({rect.x0:g}, {rect.y0:g}, {rect.x1:g}, {rect.y1:g})")
+    png, (w, h) = render_png(page, rect, dpi)
+    same = out.is_file() and out.read_bytes() == png  # a re-run with the same arguments changes nothing
+    if out.exists() and not same and not force:
+        raise OutputError(f"{out} already exists; pass --force to overwrite it")
+
+    listing = out.parent / manifest.MANIFEST_NAME  # everything is decided before the first write
+    data = entry = None
+    if listing.is_file():
+        try:
+            data = manifest.load(listing)
+        except OutputError:
+            say(f"{prog}: warning: {listing} is damaged or not smart_extract.py's, so this crop is not recorded "
+                "in it")
+        if data is not None:
+            entry = manifest.record_hand_fix(data, out.name, page_number, list(rect), (w, h),
+                                             manifest.sha256_hex(png))
+    if not same:
+        fsutil.atomic_write_bytes(out, png, overwrite=True)
+    if data is not None and entry is not None:
+        fsutil.atomic_write_text(listing, manifest.dump(data), overwrite=True)
+        say(f"{prog}: recorded in {listing}: {entry.get('label') or out.name} is now page {page_number}, "
+            f"bbox {entry['bbox']}, hand_fixed (re-runs keep it; their --force replaces it)")
+    return {"file": str(out), "page": page_number, "bbox": [round(v, 2) for v in rect], "dpi": dpi,
+            "width": w, "height": h, "manifest": str(listing) if entry is not None else None,
+            "label": entry.get("label") if entry is not None else None}
 
 
 # --- facts --------------------------------------------------------------------------------------------------------
@@ -401,9 +458,9 @@ def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en
         folder = Path(note["folder"])
         pdf = folder / "paper.pdf"
         say(f"{prog}: finding figures and tables in {pdf}")
-        figures = extract_figures(doc, pdf, folder, dpi=dpi, force=force, prog="smart_extract.py")
+        figures = extract_figures(doc, pdf, folder, dpi=dpi, force=force, say=say, prog="smart_extract.py")
         say(f"{prog}: reading the paper's facts and text")
-        info = read_facts(doc, pdf, folder, force=force, prog="paper_info.py")
+        info = read_facts(doc, pdf, folder, force=force, say=say, prog="paper_info.py")
     finally:
         doc.close()
     return {
