@@ -377,10 +377,13 @@ def _records(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> l
     return out
 
 
-def _join_wrapped(parts: list[str]) -> str:
+def _join_wrapped(parts: list[str], prose: bool = True) -> str:
+    """Lines of one paragraph or cell as one string; a word broken at a line's end is joined (in prose without
+    its hyphen, in a cell with it: "XLNet-Large-" + "wikibooks")."""
     s = ""
     for p in parts:
-        s = s[:-1] + p if s.endswith("-") and p[:1].islower() else (s + " " + p).strip()
+        broken = s.endswith("-") and p[:1].islower()
+        s = (s[:-1] if prose else s) + p if broken else (s + " " + p).strip()
     return s
 
 
@@ -746,11 +749,21 @@ def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[
         cols = filled(g)
         values = any(_NUMERIC.match(c.text) for i in g for cs in grid[i] for c in cs)
         # only some of the row's cells go on: a row of a label group fills all the cells beside the label
-        if out and 0 not in cols and not values and 0 in filled(out[-1]) and cols < filled(out[-1]) - {0}:
+        wrapped = out and not values and 0 in filled(out[-1]) and (
+            (0 not in cols and cols < filled(out[-1]) - {0})
+            or (cols == {0} and len(filled(out[-1])) > 1 and _continues(out[-1], g, grid)))
+        if wrapped:
             out[-1] = out[-1] + g
         else:
             out.append(g)
     return out
+
+
+def _continues(prev: list[int], g: list[int], grid: list[list[list[Chunk]]]) -> bool:
+    """Whether a row label's line goes on from the label above ("XLNet-Large-" / "wikibooks", "(Best of 3)")."""
+    above = " ".join(c.text for i in prev for c in grid[i][0])
+    text = " ".join(c.text for i in g for c in grid[i][0])
+    return bool(above) and (above[-1] in "-,/&+(" or text[:1].islower() or text[:1] in "([")
 
 
 def _row_text(grid: list[list[list[Chunk]]], group: list[int], marks: bool) -> list[str]:
@@ -758,7 +771,7 @@ def _row_text(grid: list[list[list[Chunk]]], group: list[int], marks: bool) -> l
     out = []
     for j in range(len(grid[0])):
         chunks = [c for i in group for c in grid[i][j]]
-        text = _join_wrapped([c.text for c in chunks])
+        text = _join_wrapped([c.text for c in chunks], prose=False)
         if marks and text and all(c.bold for c in chunks):
             text = f"**{text}**"
         out.append(text)
