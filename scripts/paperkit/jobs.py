@@ -348,6 +348,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
         info: dict[str, Any] = {"generator": record.GENERATOR, "pdf": pdf_path.name, "text_layer": False,
                                 "title": (doc.metadata or {}).get("title") or "", "pages": doc.page_count}
         info["from_source_yaml"] = record.apply_source(info, source)
+        record.keep_edits(yaml_path, info, force)
         fsutil.atomic_write_text(yaml_path, record.dump_yaml(info), overwrite=True)
         raise UserError(f"{pdf_path} has no text layer (a scanned paper): nothing to read; wrote {yaml_path} with "
                         "the page count only. Run OCR first (e.g. ocrmypdf in.pdf out.pdf) and run this again")
@@ -404,6 +405,9 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     })
 
     # everything is computed: check every clash, then write (paper.yaml last, it indexes the rest)
+    kept = record.keep_edits(yaml_path, info, force)  # fields the user edited stay theirs
+    if kept:
+        say(f"{prog}: kept your edits to {yaml_path}: {', '.join(kept)} (pass --force to replace them)")
     stale = []
     if tables_dir.is_dir():
         for f in sorted(tables_dir.glob("tab*.md")):

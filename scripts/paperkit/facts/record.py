@@ -1,7 +1,10 @@
-"""paper.yaml and the files beside it: how they are dumped, how a file of ours is told from the user's, and how
-source.yaml (the arXiv API's record, from fetch_paper.py) wins over what the PDF says."""
+"""paper.yaml and the files beside it: how they are dumped, how a file of ours is told from the user's, how a field
+the user edited survives a re-run, and how source.yaml (the arXiv API's record, from fetch_paper.py) wins over what
+the PDF says."""
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ from ..io.errors import OutputError, UserError
 
 GENERATOR = "ai-paper-reader paper_info"
 SOURCE_YAML = "source.yaml"
+WRITTEN_KEY = "generated_sha256"  # field -> hash of the value the tool wrote; another value now is the user's
 SOURCE_KEYS = ("title", "authors", "abstract", "categories", "published", "updated", "arxiv_id", "version", "doi")
 
 
@@ -27,7 +31,9 @@ _Dumper.add_representer(str, _str)
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
-    head = "# written by paper_info.py from the PDF; fields listed under from_source_yaml come from source.yaml\n"
+    head = ("# written by paper_info.py from the PDF; fields listed under from_source_yaml come from source.yaml\n"
+            f"# edit any field: a re-run keeps your edit ({WRITTEN_KEY} records what the tool wrote), --force "
+            "replaces it\n")
     return head + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
@@ -50,7 +56,62 @@ def ours_md(path: Path) -> bool:
 def check_overwrite(paths: list[Path], force: bool, ours: Any, prog: str) -> None:
     for p in paths:
         if p.exists() and not force and not ours(p):
+            if p.suffix == ".yaml" and p.is_file() and _load(p) is None:
+                raise OutputError(f"{p} is not valid YAML (edited by hand?); fix it, or pass --force to write a new "
+                                  "one (your edits in it are then lost)")
             raise OutputError(f"{p} exists and was not written by {prog}; pass --force to overwrite it")
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def keep_edits(path: Path, info: dict[str, Any], force: bool) -> list[str]:
+    """Fields of the paper.yaml at path that the user changed (or added) since the tool wrote them replace the tool's
+    new values in info, unless force; info also takes the hashes of the tool's own values, so the next run can tell.
+    Returns the names of the fields kept.
+
+    A paper.yaml from before the hashes were kept has no record: all of it is the tool's. A damaged record stops the
+    run with OutputError: which fields were edited cannot be told, and nothing is lost."""
+    written = _load_dumped(info)
+    hashes = {k: _digest(v) for k, v in written.items() if k not in ("generator", WRITTEN_KEY)}
+    kept: list[str] = []
+    old = _load(path) if path.is_file() and not force else None
+    recorded = old.get(WRITTEN_KEY) if old is not None else None
+    if old is not None and recorded is not None:
+        if not isinstance(recorded, dict):
+            raise OutputError(f"{path}: its {WRITTEN_KEY} record is damaged (edited by hand?), so the fields you "
+                              "edited cannot be told from the tool's; restore it, or pass --force to write a new "
+                              "paper.yaml (your edits in it are then lost)")
+        for key, value in old.items():
+            if key in ("generator", WRITTEN_KEY) or _digest(value) == hashes.get(key):
+                continue
+            was = recorded.get(key)
+            if key in hashes and key not in recorded:
+                continue  # a field this version of the tool adds: the old file could not have had it from us
+            if isinstance(was, str) and _digest(value) == was:
+                continue  # as the tool wrote it last time: the tool's to update
+            info[key] = value
+            kept.append(key)
+    info.pop(WRITTEN_KEY, None)
+    info[WRITTEN_KEY] = hashes
+    return kept
+
+
+def _load_dumped(info: dict[str, Any]) -> dict[str, Any]:
+    """info as a reader of paper.yaml sees it (tuples as lists, numbers as YAML reads them)."""
+    data = yaml.safe_load(yaml.dump({k: v for k, v in info.items() if k != WRITTEN_KEY}, Dumper=_Dumper,
+                                    sort_keys=False, allow_unicode=True, width=110))
+    return data if isinstance(data, dict) else {}
 
 
 def read_source_yaml(folder: Path) -> dict[str, Any]:
