@@ -291,14 +291,24 @@ def _place_rotated(lines: list[TextLine], rotated: list[Word]) -> list[TextLine]
 
 def _trim_prose(lines: list[TextLine], rect: pymupdf.Rect) -> list[TextLine]:
     """Lines of running text at the top or bottom of a table's box (a paragraph the box took in) are not cells:
-    one run of many words as wide as the box, above or below lines that are not."""
+    one run of many words as wide as the box, or three times as wide as a cell, above or below lines that are
+    not."""
+    cell = _median(c.x1 - c.x0 for ln in lines if len(ln.chunks) > 1 for c in ln.chunks)
+
     def prose(ln: TextLine) -> bool:
-        return len(ln.chunks) == 1 and len(ln.chunks[0].words) >= 8 and ln.chunks[0].x1 - ln.chunks[0].x0 >= \
-            0.75 * rect.width
+        if len(ln.chunks) != 1:
+            return False
+        n, width = len(ln.chunks[0].words), ln.chunks[0].x1 - ln.chunks[0].x0
+        return (n >= 8 and width >= 0.75 * rect.width) or (n >= 6 and cell > 0 and width >= 3 * cell)
+    def goes_on(above: TextLine, ln: TextLine) -> bool:  # the paragraph's next line, however short
+        end = above.chunks[-1].text
+        return abs(ln.chunks[0].x0 - above.chunks[0].x0) < 2 and not end.endswith((".", ":")) and (
+            len(ln.chunks) == 1 or end.endswith("-"))
+
     a, b = 0, len(lines)
-    while a < b and prose(lines[a]):
+    while a < b and (prose(lines[a]) or (a and goes_on(lines[a - 1], lines[a]))):
         a += 1
-    while b > a and prose(lines[b - 1]):
+    while b > a and (prose(lines[b - 1]) or (b < len(lines) and goes_on(lines[b - 1], lines[b]))):
         b -= 1
     keep = lines[a:b]
     if (a or b < len(lines)) and sum(len(ln.chunks) >= 2 for ln in keep) >= 3:
