@@ -9,7 +9,6 @@ from pathlib import Path
 import pymupdf
 import pytest
 from conftest import CORPUS, SHARED
-
 from paperkit.facts.cells import read_cells
 from paperkit.facts.tables import TableItem, is_ours, table_markdown
 
@@ -84,11 +83,27 @@ def free_text(page: pymupdf.Page) -> pymupdf.Rect:
     return pymupdf.Rect(x0, y, x1, y + 128)
 
 
+def wrapped(page: pymupdf.Page) -> pymupdf.Rect:
+    """A table under the end of a paragraph the box took in, with a row label wrapped onto a second line."""
+    x0, y = 100, 720
+    put(page, x0, y, "the tables below report the average over three runs of each model on every task we")
+    put(page, x0, y + 11, "consider in this work.")
+    yy = y + 26
+    xs = [100, 190, 214, 238]
+    for cells in (["Model", "A", "B", "C"], ["XLNet-Large-", "88.2", "93.9", "91.8"], ["wikibooks", "", "", ""],
+                  ["BERT", "86.7", "93.0", "91.4"]):
+        for x, c in zip(xs, cells, strict=True):
+            if c:
+                put(page, x, yy, c)
+        yy += 11
+    return pymupdf.Rect(x0 - 1, y - 9, 260, yy - 7)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[pymupdf.Document, dict[str, pymupdf.Rect]]:
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
-    boxes = {"booktabs": booktabs(page), "free": free_text(page)}
+    boxes = {"booktabs": booktabs(page), "free": free_text(page), "wrapped": wrapped(page)}
     page.draw_rect(pymupdf.Rect(100, 600, 300, 700), color=(0, 0, 0), fill=(0.8, 0.8, 0.8))
     boxes["empty"] = pymupdf.Rect(100, 600, 300, 700)
     path = tmp_path_factory.mktemp("tables") / "tables.pdf"
@@ -149,6 +164,14 @@ def test_box_without_text_says_why_it_has_no_grid(built) -> None:
     assert cells.kind == "none" and cells.reason
     md = table_markdown(doc[0], TableItem(number="4", page=1, rect=boxes["empty"]))
     assert "No grid:" in md and "|---" not in md
+
+
+def test_paragraph_in_the_box_is_dropped_and_wrapped_label_joins_its_row(built) -> None:
+    doc, boxes = built
+    cells = read_cells(doc[0], boxes["wrapped"])
+    assert cells.kind == "grid"
+    assert cells.rows == [["Model", "A", "B", "C"], ["XLNet-Large-wikibooks", "88.2", "93.9", "91.8"],
+                          ["BERT", "86.7", "93.0", "91.4"]]
 
 
 # --- the real corpus ---------------------------------------------------------------------------------------------
