@@ -7,8 +7,11 @@ reads, prints ms per page for every paper, the median over papers and pages per 
 then, with --gt, the score table. --baseline also times the seed design (every drawing cluster and every bitmap
 dumped, with extract_vector.py and extract_embedded.py) on the same PDFs.
 
+With --gt, only the PDFs that have an annotation file there are run (a pool of PDFs can hold many more).
+
 examples:
   python bench/bench_figures.py ../shared/corpus/pdfs --gt ../shared/corpus/annotations
+  python bench/bench_figures.py ../pool/pdfs --gt bench/corpus2/annotations
   python bench/bench_figures.py ../shared/corpus/pdfs --pred /tmp/pred --baseline
 """
 from __future__ import annotations
@@ -70,6 +73,11 @@ def main() -> int:
     a = ap.parse_args()
 
     pdfs = sorted(a.pdfs.glob("*.pdf"))
+    if a.gt:
+        import json
+
+        wanted = {json.loads(f.read_text(encoding="utf-8")).get("pdf", f.stem + ".pdf") for f in a.gt.glob("*.json")}
+        pdfs = [p for p in pdfs if p.name in wanted]
     if not pdfs:
         print(f"no PDFs in {a.pdfs}", file=sys.stderr)
         return 1

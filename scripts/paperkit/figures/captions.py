@@ -49,11 +49,18 @@ def _score(line: TextLine, m: re.Match[str], prev: TextLine | None, body_size: f
     if prev is None:
         score += 1.0
     elif (abs(prev.size - line.size) < 0.3 and not prev.text.rstrip().endswith(SENTENCE_END)
-          and not prev.text.startswith("(")):
+          and not prev.text.startswith("(") and _runs_into(prev, line)):
         score -= 2.0  # the sentence of the previous line runs on into "Table 6." : a mention
     if m.group("rest") and m.group("rest")[0].islower() and punct and punct.strip() == ".":
         score -= 1.0
     return score
+
+
+def _runs_into(prev: TextLine, line: TextLine) -> bool:
+    """prev is the line before line in one paragraph: right above it, starting at its left edge (or indented). The
+    last row of a table that MuPDF put in the caption's block is not."""
+    return (-2 <= line.rect.y0 - prev.rect.y1 <= 0.8 * line.size
+            and line.rect.x0 - 4 <= prev.rect.x0 <= line.rect.x0 + 20)
 
 
 def _extent(start: TextLine, pc: PageContent, first_line_centered: bool,
