@@ -243,3 +243,30 @@ def test_capitalised_particles_are_names(name):
 @pytest.mark.parametrize("text", ["Google Research", "University of London", "Mountain View, CA", "van der"])
 def test_places_are_not_names(text):
     assert not looks_like_name(text)
+
+
+def test_names_apart_by_a_wide_space_and_a_line_ending_in_and(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    _text(page, 90, "A Statistical Semantic Parser that Integrates Syntax", 14, "tibo")
+    # the gap is one space span as wide as a quad, as LaTeX's \quad prints it (set large here to make it wide)
+    _centered(page, 135, [("Ruifang Ge", 12, "tibo", 0), (" ", 30, "tibo", 0), ("Raymond J. Mooney", 12, "tibo", 0)])
+    _text(page, 150, "Department of Computer Sciences, University of Texas", 11)
+    _abstract(page, 190)
+    _body_pages(doc)
+    m = read_metadata(_save(doc, tmp_path / "quad.pdf"))
+    assert m["authors"] == ["Ruifang Ge", "Raymond J. Mooney"]
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)  # a Word layout: authors as large as the title, under it
+    _text(page, 80, "A Robust Integrated Multi-Strategy Bus Control System via Deep", 14, "tibo", x=100)
+    _text(page, 102, "Reinforcement Learning", 14, "tibo", x=100)
+    _piece_line(page, 100, 134, [("Qinghui Nie", 14, "tiro", 0), _sup("a"), (", Jishun Ou", 14, "tiro", 0),
+                                 _sup("a"), (", Shen Li", 14, "tiro", 0), _sup("c"), (" and", 14, "tiro", 0)])
+    _piece_line(page, 100, 156, [("Haotian Shi", 14, "tiro", 0), _sup("d*")])
+    _text(page, 184, "College of Architectural Science and Engineering, Yangzhou University, China", 10, "tiit", x=100)
+    _abstract(page, 230)
+    _body_pages(doc)
+    m = read_metadata(_save(doc, tmp_path / "word.pdf"))
+    assert m["title"] == "A Robust Integrated Multi-Strategy Bus Control System via Deep Reinforcement Learning"
+    assert m["authors"] == ["Qinghui Nie", "Jishun Ou", "Shen Li", "Haotian Shi"]

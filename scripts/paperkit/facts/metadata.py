@@ -294,7 +294,7 @@ def _split_names(text: str) -> list[str]:
     e-mail addresses printed beside a name (JMLR, ACM grids) dropped."""
     text = _IEEE_GRADE.sub("", text)
     text = re.sub(r"\s+(?:and|&)\s+", ",", text)
-    text = re.sub(r"^(?:and|&)\s+", "", text)
+    text = re.sub(r"^(?:and|&)\s+|(?:^|\s+)(?:and|&)\s*$", "", text)  # 'Shen Li and' at a line end
     parts = re.split(r"[,;|·•]", text)
     out = []
     for p in parts:

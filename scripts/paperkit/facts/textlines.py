@@ -84,10 +84,13 @@ class Line:
         return max(self.rect.height, self.size * 0.8)
 
     def text_without_marks(self, max_ratio: float = 0.8) -> str:
-        """The line's text with superscript-sized spans (footnote marks, affiliation numbers) replaced by '|'."""
+        """The line's text with superscript-sized spans (footnote marks, affiliation numbers) and wide gaps (a
+        cell break, a space span wider than a normal space: 'Ruifang Ge\u2003Raymond J. Mooney') replaced by '|'."""
         out = []
         for s in self.spans:
-            if s.get("cell_break") or _is_mark_span(s, self.size, max_ratio):
+            wide_space = ("cell_break" not in s and not s["text"].strip() and "bbox" in s
+                          and s["bbox"][2] - s["bbox"][0] > self.size * 0.6)
+            if s.get("cell_break") or wide_space or _is_mark_span(s, self.size, max_ratio):
                 out.append("|")
             else:
                 out.append(s["text"])
