@@ -1,13 +1,15 @@
-"""Shared machinery of the ai-paper-reader scripts, one module a stage.
+"""The library behind the ai-paper-reader scripts, one subpackage a subsystem; jobs.py holds one call per job.
 
-Every script:   errors (user errors, exit codes), cli (parser with examples, --json, one-line errors),
-                fsutil (atomic writes, staging folders, no overwrite without --force), pdf (opening a PDF safely),
-                naming (folder and figure file names), render (a page region to PNG without annotations)
-Figures:        layout (one pass over a page) -> captions -> graphics (blobs, table rules) -> regions (roles of
-                text lines, region growing) -> pipeline (find_figures) -> figtype (arch/method/...) -> manifest
-                (names, images/figures.yaml); model holds the data types at the seams
-Other extracts: embedded (bitmaps), vector (drawing clusters), batch_output (their manifests)
-Paper facts:    textlines (visual lines in reading order) -> metadata, outline, fulltext (paper.md), tables
-Note folder:    scaffold (paper-notes/<short>/), notecheck (the note checker), export (HTML, zip, Obsidian)
-Download:       fetch (arXiv ids and links, OpenReview, PDF links)
+jobs        prepare, fetch_paper, scaffold, extract_figures, read_facts, check_note, export_note (+ the seed
+            extractors); the scripts are thin command lines over these
+io/         errors (user errors, exit codes), cli (parser with examples, --json, one-line errors), fsutil (atomic
+            writes, staging folders), pdf (opening a PDF safely), filetype (what a file that is not a PDF is),
+            fetch and download (arXiv ids and links, OpenReview, PDF links), batch_output (the seed extractors' files)
+figures/    the figure pipeline, stage by stage as pdffigures2 names them: layout (read page) -> graphics (blobs,
+            table rules) -> captions -> regions (roles of text lines, region growing) -> pipeline (find_figures) ->
+            figtype -> manifest (names, images/figures.yaml) -> render; model holds the data types at the seams,
+            naming the naming rules; embedded and vector are the seed extractors
+facts/      textlines (visual lines in reading order) -> metadata, outline, fulltext (paper.md), tables and cells
+            (tables/tabN.md); record (paper.yaml, source.yaml)
+note/       scaffold (paper-notes/<short>/), notecheck (the note checker), export (HTML, zip, Obsidian)
 """
