@@ -174,6 +174,38 @@ def test_paragraph_in_the_box_is_dropped_and_wrapped_label_joins_its_row(built) 
                           ["BERT", "86.7", "93.0", "91.4"]]
 
 
+SMALL = [["Model", "Acc", "F1"], ["LSTM", "71.2 ± 0.3", "70.1"], ["Ours", "78.1 ± 0.2", "77.0"]]
+
+
+def test_sideways_table_reads_in_its_own_direction(tmp_path: Path) -> None:
+    """A table set sideways on a portrait page (text running bottom to top, rules vertical)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for i, row in enumerate(SMALL):
+        for j, c in enumerate(row):
+            page.insert_text((200 + i * 14, 600 - j * 80), c, fontname=FONT, fontsize=9, rotate=90)
+    for x in (185, 205, 235):
+        page.draw_line((x, 350), (x, 620), width=0.6)
+    doc.save(tmp_path / "side.pdf")
+    with pymupdf.open(tmp_path / "side.pdf") as d:
+        cells = read_cells(d[0], pymupdf.Rect(180, 340, 240, 630))
+    assert cells.kind == "grid" and cells.rows == SMALL and cells.header == 1
+
+
+def test_table_on_a_rotated_page_is_found_in_the_page_coordinates(tmp_path: Path) -> None:
+    """A landscape page stored rotated: the manifest's box is in the rotated page's coordinates."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=842, height=595)
+    for i, row in enumerate(SMALL):
+        for j, c in enumerate(row):
+            page.insert_text((100 + j * 80, 100 + i * 14), c, fontname=FONT, fontsize=9)
+    page.set_rotation(90)
+    doc.save(tmp_path / "rot.pdf")
+    with pymupdf.open(tmp_path / "rot.pdf") as d:
+        box = pymupdf.Rect(90, 85, 400, 135) * d[0].rotation_matrix
+        assert read_cells(d[0], box).rows == SMALL
+
+
 # --- the real corpus ---------------------------------------------------------------------------------------------
 
 GRIDS = CORPUS / "tables"

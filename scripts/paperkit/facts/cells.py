@@ -94,19 +94,21 @@ class Cells:
 def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     """The cells of the table whose body (caption excluded) is ``rect`` on ``page``."""
     rect = pymupdf.Rect(rect)
-    clip = (rect + (-3, -2, 3, 2)) & page.rect
-    words, size, rotated = _words(page, clip, rect)
+    if page.rotation:  # boxes are in the rotated page's coordinates, MuPDF's text in the unrotated page's
+        rect = rect * page.derotation_matrix
+    clip = (rect + (-3, -2, 3, 2)) & (page.rect * page.derotation_matrix)
+    words, size, rotated, turn = _words(page, clip, rect)
     if len(words) < 2:
         return Cells("none", reason="the box holds almost no text (an image of a table, or an empty box)",
                      items=[w.text for w in words])
-    rules = _rules(page, clip)
+    rules = _rules(page, clip, turn)
     lines = _lines(words, size)
     gap = 0.6 * size
     for ln in lines:
         ln.chunks = _chunks(ln.words, gap)  # type: ignore[attr-defined]
     if rotated:
         lines = _place_rotated(lines, rotated)
-    lines = _trim_prose(lines, rect)
+    lines = _trim_prose(lines, pymupdf.Rect(_turned(rect, turn)))
     if _is_free_text(lines, size):
         return Cells("text", items=_records(lines, rules, size) or _paragraphs(lines, rules, size))
     cols = _columns(lines, size)
@@ -131,33 +133,34 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
 # --- 1. characters -> words and lines ---------------------------------------------------------------------------
 
 
-def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[list[Word], float, list[Word]]:
-    """Words (with their line's baseline in y0/y1 kept as the glyph box), the table's main font size, and the
-    words of rotated lines (a header printed vertically)."""
+def _words(page: pymupdf.Page, clip: pymupdf.Rect,
+           rect: pymupdf.Rect) -> tuple[list[Word], float, list[Word], int]:
+    """Words, the table's main font size, the words of lines running across the others (a header printed
+    vertically), and how the table is turned on the page (see _turned: all boxes are in the table's frame)."""
     raw = page.get_text("rawdict", clip=clip, flags=_FLAGS)
+    lines = [ln for block in raw.get("blocks", []) for ln in block.get("lines", [])]
+    turn = _turn(lines)
     chars: list[tuple[float, float, float, float, str, float, float, bool]] = []  # x0 y0 x1 y1 c size base bold
     rotated: list[Word] = []
-    for block in raw.get("blocks", []):
-        for line in block.get("lines", []):
-            horizontal = abs(line["dir"][1]) < 0.05 and line["dir"][0] > 0
-            if not horizontal:
-                text = clean_text("".join(ch["c"] for sp in line["spans"] for ch in sp["chars"]))
-                b = pymupdf.Rect(line["bbox"])
-                if text and rect.contains(pymupdf.Point((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)):
-                    rotated.append(Word(b.x0, b.y0, b.x1, b.y1, text))
-                continue
-            for sp in line["spans"]:
-                bold = is_bold_span(sp)
-                for ch in sp["chars"]:
-                    x0, y0, x1, y1 = ch["bbox"]
-                    h = y1 - y0
-                    if h <= 0 or min(y1, rect.y1) - max(y0, rect.y0) < 0.6 * h:
-                        continue  # a caption's descenders just above the box are not cells
-                    if (x0 + x1) / 2 < rect.x0 - 1 or (x0 + x1) / 2 > rect.x1 + 1:
-                        continue
-                    chars.append((x0, y0, x1, y1, ch["c"], sp["size"], ch["origin"][1], bold))
+    for line in lines:
+        if _direction(line) != turn:
+            text = clean_text("".join(ch["c"] for sp in line["spans"] for ch in sp["chars"]))
+            b = pymupdf.Rect(line["bbox"])
+            if text and rect.contains(pymupdf.Point((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)):
+                rotated.append(Word(*_turned(b, turn), text))
+            continue
+        for sp in line["spans"]:
+            bold = is_bold_span(sp)
+            for ch in sp["chars"]:
+                b = pymupdf.Rect(ch["bbox"])
+                x0, y0, x1, y1 = _turned(b, turn)
+                h = y1 - y0
+                if h <= 0 or not _mostly_inside(b, rect, turn):
+                    continue  # a caption's descenders just above the box are not cells
+                base = _turned(pymupdf.Rect(ch["origin"], ch["origin"]), turn)[1]
+                chars.append((x0, y0, x1, y1, ch["c"], sp["size"], base, bold))
     if not chars:
-        return [], 0.0, rotated
+        return [], 0.0, rotated, turn
     sizes = [c[5] for c in chars if not c[4].isspace()]
     size = _median(sizes) if sizes else 10.0
     # group characters into baseline rows; small characters (scripts) join the row they sit in
@@ -174,7 +177,47 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect, rect: pymupdf.Rect) -> tuple[
                 run.append(c)
         if run:
             words.append(_word(run, base))
-    return words, size, rotated
+    return words, size, rotated, turn
+
+
+def _direction(line: dict) -> int:
+    """0: left to right; 1: bottom to top (turned a quarter left); 2: top to bottom (turned right); -1 other."""
+    dx, dy = line["dir"]
+    if abs(dy) < 0.05 and dx > 0:
+        return 0
+    if abs(dx) < 0.05:
+        return 1 if dy < 0 else 2
+    return -1
+
+
+def _turn(lines: list[dict]) -> int:
+    """How the box's text runs, by most characters (a sideways table on a landscape page runs bottom to top)."""
+    count = [0, 0, 0]
+    for ln in lines:
+        d = _direction(ln)
+        if d >= 0:
+            count[d] += sum(len(sp["chars"]) for sp in ln["spans"])
+    return max(range(3), key=lambda d: (count[d], d == 0))
+
+
+def _turned(r: pymupdf.Rect, turn: int) -> tuple[float, float, float, float]:
+    """A page rectangle in the frame where the table's text runs left to right, top to bottom."""
+    if turn == 1:
+        return (-r.y1, r.x0, -r.y0, r.x1)
+    if turn == 2:
+        return (r.y0, -r.x1, r.y1, -r.x0)
+    return (r.x0, r.y0, r.x1, r.y1)
+
+
+def _mostly_inside(b: pymupdf.Rect, rect: pymupdf.Rect, turn: int) -> bool:
+    """Most of a glyph's height inside the box, its centre across: a caption's descenders just above are out."""
+    if turn:  # the glyph's height runs along x
+        h, inside = b.width, min(b.x1, rect.x1) - max(b.x0, rect.x0)
+        across = rect.y0 - 1 <= (b.y0 + b.y1) / 2 <= rect.y1 + 1
+    else:
+        h, inside = b.height, min(b.y1, rect.y1) - max(b.y0, rect.y0)
+        across = rect.x0 - 1 <= (b.x0 + b.x1) / 2 <= rect.x1 + 1
+    return h > 0 and inside >= 0.6 * h and across
 
 
 def _reading_order(band: list[tuple]) -> list[tuple]:
@@ -610,16 +653,18 @@ def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]
 # --- 4. rows -----------------------------------------------------------------------------------------------------
 
 
-def _rules(page: pymupdf.Page, clip: pymupdf.Rect) -> list[pymupdf.Rect]:
-    """Horizontal rules inside the box (thin filled or stroked paths)."""
+def _rules(page: pymupdf.Page, clip: pymupdf.Rect, turn: int = 0) -> list[pymupdf.Rect]:
+    """Rules inside the box (thin filled or stroked paths across the text's lines), in the table's frame."""
     out = []
     for kind, bbox in page.get_bboxlog():
         if "path" not in kind:
             continue
         r = pymupdf.Rect(bbox)
-        if r.height <= 2.0 and r.width >= 8 and clip.y0 - 3 <= r.y0 <= clip.y1 + 3 \
-                and r.x1 > clip.x0 and r.x0 < clip.x1:
-            out.append(r)
+        if not (r.width < 2.5 or r.height < 2.5) or not r.intersects(clip + (-3, -3, 3, 3)):
+            continue
+        t = pymupdf.Rect(_turned(r, turn))
+        if t.height <= 2.0 and t.width >= 8:
+            out.append(t)
     return out
 
 
