@@ -1,19 +1,20 @@
 """A table's cells from the PDF's text layer: rows from baselines, columns from x-alignment across rows.
 
-One read of the table's box (characters with their baselines and sizes, and the thin filled or stroked paths that
-are rules) and plain geometry after that:
+One read of the table's box (characters with their baselines and sizes; the thin paths that are rules) and plain
+geometry after that, in the table's own frame (a sideways table is read bottom to top):
 
-1. characters -> text lines: main-size characters grouped by baseline; sub- and superscripts join the line they sit
-   on, so "1.0 · 10^20" stays one value;
-2. lines -> words -> chunks: a chunk is a run of words closer than a column gap, so "23.75 ± 0.2 (+2.4%)" is one
-   cell;
-3. chunks -> columns: x-ranges where no chunk of any line has ink separate columns for sure; inside a range, a
-   separator crossed by a few chunks only (a header spanning two columns) is a column boundary too, and those few
-   chunks are spanned cells, written once in their leftmost column;
-4. lines -> rows: one row per printed line, except lines that share a row (a label set half a line off its
-   values, a header whose cells wrap onto a second line, lines between the rules of a fully ruled table);
+1. characters -> lines: characters grouped by baseline; sub- and superscripts join the line they sit on, so
+   "1.0 · 10^20" stays one value; a label set between two rows (a multirow cell) joins the upper one;
+2. lines -> chunks: a chunk is a run of words closer than a column gap, so "23.75 ± 0.2 (+2.4%)" is one cell;
+   running text at the box's top or bottom (a paragraph the box took in) is dropped;
+3. chunks -> columns: x-ranges where no chunk has ink separate columns for sure; inside a range, a place where
+   most lines have ink on both sides and few chunks cross is a boundary too, and the chunks that cross it are
+   spanned cells, written once in their leftmost column; a tight table splits where no word crosses;
+4. lines -> rows: one row per printed line, except a header whose cells wrap onto a second line (one header row,
+   or two when the upper one has spanned cells), cells wrapped onto a second line, and the lines between the
+   rules of a fully ruled table; a row-group label goes to its group's top row;
 5. columns holding only a value's tail (a "± 0.2" or "(+2.4%)" column, a column of marks) join the column on their
-   left.
+   left; a column only the header fills joins its neighbour.
 
 A box whose lines are paragraphs (prompts, examples) is a list of rows, not a grid; a box that yields no grid says
 why (``Cells.reason``).
@@ -44,6 +45,7 @@ class Word:
     y1: float
     text: str
     bold: bool = False
+    base: float = 0.0  # the baseline of the line the word was read on
 
 
 @dataclass
@@ -74,6 +76,7 @@ class TextLine:
     baseline: float
     y0: float
     y1: float
+    words: list[Word] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
 
 
@@ -105,7 +108,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     lines = _lines(words, size)
     gap = 0.6 * size
     for ln in lines:
-        ln.chunks = _chunks(ln.words, gap)  # type: ignore[attr-defined]
+        ln.chunks = _chunks(ln.words, gap)
     if rotated:
         lines = _place_rotated(lines, rotated)
     lines = _trim_prose(lines, pymupdf.Rect(_turned(rect, turn)))
@@ -277,22 +280,20 @@ def _median(values: Iterable[float]) -> float:
 
 
 def _word(run: list[tuple], base: float) -> Word:
-    w = Word(min(c[0] for c in run), min(c[1] for c in run), max(c[2] for c in run), max(c[3] for c in run),
-             "".join(c[4] for c in run), bold=sum(c[7] for c in run) * 2 > len(run))
-    w.base = base  # type: ignore[attr-defined]
-    return w
+    return Word(min(c[0] for c in run), min(c[1] for c in run), max(c[2] for c in run), max(c[3] for c in run),
+                "".join(c[4] for c in run), bold=sum(c[7] for c in run) * 2 > len(run), base=base)
 
 
 def _lines(words: list[Word], size: float) -> list[TextLine]:
     """Words grouped by the baseline their characters were grouped on."""
     by_base: dict[float, list[Word]] = {}
     for w in words:
-        by_base.setdefault(w.base, []).append(w)  # type: ignore[attr-defined]
+        by_base.setdefault(w.base, []).append(w)
     out = []
     for base in sorted(by_base):
         ws = sorted(by_base[base], key=lambda w: w.x0)
         ln = TextLine(base, min(w.y0 for w in ws), max(w.y1 for w in ws))
-        ln.words = ws  # type: ignore[attr-defined]
+        ln.words = ws
         out.append(ln)
     # lines whose baselines are closer than a fifth of the size are one line (a word set a hair lower); a line
     # less than a line below another, with its words beside that line's words, is a label set between two rows
@@ -302,7 +303,7 @@ def _lines(words: list[Word], size: float) -> list[TextLine]:
         if merged and (ln.baseline - merged[-1].baseline < 0.2 * size or (
                 ln.baseline - merged[-1].baseline < 0.75 * size and not _x_overlap(merged[-1], ln))):
             prev = merged[-1]
-            prev.words = sorted(prev.words + ln.words, key=lambda w: w.x0)  # type: ignore[attr-defined]
+            prev.words = sorted(prev.words + ln.words, key=lambda w: w.x0)
             prev.y0, prev.y1 = min(prev.y0, ln.y0), max(prev.y1, ln.y1)
         else:
             merged.append(ln)
@@ -310,7 +311,7 @@ def _lines(words: list[Word], size: float) -> list[TextLine]:
 
 
 def _x_overlap(a: TextLine, b: TextLine) -> bool:
-    return any(min(u.x1, v.x1) - max(u.x0, v.x0) > -1 for u in a.words for v in b.words)  # type: ignore[attr-defined]
+    return any(min(u.x1, v.x1) - max(u.x0, v.x0) > -1 for u in a.words for v in b.words)
 
 
 def _place_rotated(lines: list[TextLine], rotated: list[Word]) -> list[TextLine]:
@@ -321,14 +322,14 @@ def _place_rotated(lines: list[TextLine], rotated: list[Word]) -> list[TextLine]
         if w in top:
             continue
         ln = next((ln for ln in lines if ln.y1 > w.y0), lines[-1])
-        ln.words = sorted([*ln.words, w], key=lambda v: v.x0)  # type: ignore[attr-defined]
+        ln.words = sorted([*ln.words, w], key=lambda v: v.x0)
         ln.chunks = sorted([*ln.chunks, Chunk([w])], key=lambda c: c.x0)
     if not top:
         return lines
     ws = sorted(top, key=lambda w: w.x0)
     head = TextLine(min(w.y1 for w in ws), min(w.y0 for w in ws), max(w.y1 for w in ws))
     head.chunks = [Chunk([w]) for w in ws]
-    head.words = ws  # type: ignore[attr-defined]
+    head.words = ws
     return [head, *lines]
 
 
@@ -673,8 +674,8 @@ def _header_count(lines: list[TextLine], rules: list[pymupdf.Rect], size: float)
     before the first line holding a number in a cell other than the first."""
     if len(lines) < 2:
         return 0
-    x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
-    x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    x0 = min(w.x0 for ln in lines for w in ln.words)
+    x1 = max(w.x1 for ln in lines for w in ln.words)
     full = [r for r in rules if r.width >= 0.8 * (x1 - x0)]  # not a cmidrule under a spanned header cell
     for r in sorted(full, key=lambda r: r.y0):
         above = [ln for ln in lines if ln.y1 <= r.y0 + 1]
@@ -726,8 +727,8 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
     cells = [cs for g in body for i in g for cs in grid[i] if cs]
     marks = sum(all(c.bold for c in cs) for cs in cells) * 3 < len(cells)  # bold marks a few cells, not all
     rows = [_row_text(grid, g, False) for g in head] + [_row_text(grid, g, marks) for g in body]
-    x0 = min(w.x0 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
-    x1 = max(w.x1 for ln in lines for w in ln.words)  # type: ignore[attr-defined]
+    x0 = min(w.x0 for ln in lines for w in ln.words)
+    x1 = max(w.x1 for ln in lines for w in ln.words)
     full = [r for r in rules if r.x0 <= x0 + 0.1 * (x1 - x0) and r.x1 >= x1 - 0.1 * (x1 - x0)]
     cuts = [k for k in range(1, len(body)) if _rule_between(lines[body[k - 1][-1]], lines[body[k][0]], full)]
     _labels_to_top(rows, len(head), [len(head) + k for k in cuts])
