@@ -37,9 +37,12 @@ def _label_kind(label: str) -> str:
 def _score(line: TextLine, m: re.Match[str], prev: TextLine | None, body_size: float) -> float | None:
     punct = m.group("punct")
     label_bold = line.bold and len(line.first_bold_text) >= len(m.group("label"))
-    if not punct and not label_bold:
+    alone = not m.group("rest").strip()  # IEEE: "TABLE IV" on its own line, the title on the next
+    if not punct and not label_bold and not alone:
         return None  # "Figure 3 shows ..." is a mention
     score = 0.0
+    if alone and not punct and not label_bold:
+        score += 2.0 if m.group("label").isupper() else 1.0
     if punct:
         score += 2.0 if punct.strip() in (":", "|", "\u2014", "\u2013", "-") else 1.0
     if label_bold:
@@ -108,6 +111,15 @@ def _extent(start: TextLine, pc: PageContent, first_line_centered: bool,
     return out
 
 
+def _title_below(label: TextLine, page_lines: list[TextLine]) -> TextLine | None:
+    """The title line under a label that stands alone ("TABLE IV" / "RESULTS ON ..."), set in any size: the
+    nearest line right below, centred under the label."""
+    cx = (label.rect.x0 + label.rect.x1) / 2
+    below = [ln for ln in page_lines if ln.horizontal and 0 <= ln.rect.y0 - label.rect.y1 + 1 <= 0.8 * label.size
+             and abs((ln.rect.x0 + ln.rect.x1) / 2 - cx) <= 6 and not CAPTION_RE.match(ln.text)]
+    return min(below, key=lambda ln: ln.rect.y0, default=None)
+
+
 def _row_rest(head: TextLine, page_lines: list[TextLine], size: float, right: float) -> list[TextLine]:
     """Lines on head's baseline just to its right ("Figure 1:" | "Model discovery is ..."), never another caption
     nor past right (the column's edge, or where a caption beside this one starts)."""
@@ -164,6 +176,10 @@ def page_candidates(pc: PageContent, body_size: float, column_spans: list[tuple[
         if col is not None:
             centered = abs((ln.rect.x0 + ln.rect.x1) / 2 - (col[0] + col[1]) / 2) < 4 and ln.rect.x0 > col[0] + 8
         lines = _extent(ln, pc, centered, col)
+        if len(lines) == 1 and not m.group("rest").strip():
+            title = _title_below(ln, pc.lines)
+            if title is not None:
+                lines += _extent(title, pc, True, col)
         rect = pymupdf.Rect(lines[0].rect)
         for x in lines[1:]:
             rect |= x.rect
