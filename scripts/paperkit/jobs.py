@@ -2,12 +2,11 @@
 
     prepare          a paper (PDF, arXiv id or link) to a note folder ready for writing: the four jobs below in
                      turn, on one opened PDF
+    prepare_compare  two papers to one comparison folder: A as prepare does it, B in b/ and images/b/
     fetch_paper      download a paper into a new note folder (the only job that uses the network)
     scaffold         the note folder: paper.pdf, README.md from a template, images/
     extract_figures  every captioned figure and table into images/, with images/figures.yaml
     read_facts       paper.yaml (facts), paper.md (text), tables/tabN.md (cells)
-    look_page        a page or region with rulers, grid and the manifest's boxes, and its lines, rules, images
-    crop_figure      one region to PNG by hand; the manifest entry it replaces is marked hand_fixed
     check_note       the note checker's findings
     export_note      HTML, zip or Obsidian
 
@@ -16,9 +15,13 @@ progress through a say callback (stderr in the scripts) and return plain data; t
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +41,20 @@ from .facts.tables import (
     to_markdown,
 )
 from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
-from .figures import look, manifest, pipeline
+from .figures import manifest, pipeline
+from .figures.naming import short_name, slugify
 from .figures.render import clip_rect, reaches_past, render_png, render_pngs
 from .io import download, fetch, fsutil
 from .io.errors import OutputError, UserError
-from .io.pdf import has_text_layer, open_pdf, page_index, was_repaired
+from .io.pdf import check_pdf_path, has_text_layer, open_pdf, page_index, was_repaired
 from .note.export import export_note
 from .note.notecheck import check_note
-from .note.scaffold import scaffold_note
+from .note.scaffold import B_DIR, PDF_NAME, README, paper_facts, scaffold_note, values_of_b
 
 Say = Callable[[str], None]
 
-__all__ = ["check_note", "crop_figure", "export_note", "extract_embedded", "extract_figures", "extract_vector",
-           "fetch_paper", "is_remote", "look_page", "prepare", "read_facts", "repaired_warning", "scaffold"]
+__all__ = ["check_note", "export_note", "extract_embedded", "extract_figures", "extract_vector", "fetch_paper",
+           "is_remote", "pair_name", "prepare", "prepare_compare", "read_facts", "repaired_warning", "scaffold"]
 
 
 def _quiet(_message: str) -> None:
@@ -67,13 +71,10 @@ def repaired_warning(prog: str, pdf: object, check: str) -> str:
 scaffold = scaffold_note
 
 
-def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
-                force: bool = False, password: str | None = None, timeout_s: float = 60.0,
-                max_bytes: int = 200 * fetch.MB, retries: int = 3, say: Say = _quiet,
-                keep_open: bool = False) -> dict[str, Any]:
-    """Downloads SOURCE (arXiv id or link, OpenReview link, PDF link) into a new note folder, with source.yaml.
-
-    With keep_open the result's "doc" is the downloaded PDF, opened, for the caller's next steps."""
+def _download(source: str, dest_dir: Path, *, password: str | None = None, timeout_s: float = 60.0,
+              max_bytes: int = 200 * fetch.MB, retries: int = 3,
+              say: Say = _quiet) -> tuple[fetch.DownloadPlan, fetch.ArxivMeta | None, fetch.Download]:
+    """SOURCE's PDF into dest_dir, with its arXiv record when it is an arXiv paper: (plan, record, download)."""
     if timeout_s <= 0:
         raise UserError("--timeout must be a positive number of seconds")
     if max_bytes <= 0:
@@ -86,10 +87,21 @@ def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str =
     meta = download.lookup_metadata(plan, options, say) if plan.kind == "arxiv" else None
     if meta is not None:
         plan = plan.with_version(meta.version)  # the PDF of the version the metadata describes
+    got = download.download(plan, dest_dir / plan.filename, options, say, password)
+    say(f"got a {fetch.human_size(got.bytes)} PDF from {got.final_url}")
+    return plan, meta, got
 
+
+def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
+                force: bool = False, password: str | None = None, timeout_s: float = 60.0,
+                max_bytes: int = 200 * fetch.MB, retries: int = 3, say: Say = _quiet,
+                keep_open: bool = False) -> dict[str, Any]:
+    """Downloads SOURCE (arXiv id or link, OpenReview link, PDF link) into a new note folder, with source.yaml.
+
+    With keep_open the result's "doc" is the downloaded PDF, opened, for the caller's next steps."""
     with tempfile.TemporaryDirectory(prefix="aipr-fetch-") as tmp:
-        got = download.download(plan, Path(tmp) / plan.filename, options, say, password)
-        say(f"got a {fetch.human_size(got.bytes)} PDF from {got.final_url}")
+        plan, meta, got = _download(source, Path(tmp), password=password, timeout_s=timeout_s, max_bytes=max_bytes,
+                                    retries=retries, say=say)
         note = scaffold_note(
             got.path, Path(root), name=name, force=force, lang=lang, mode=mode,
             title=meta.title if meta else None, authors=list(meta.authors) if meta else None,
@@ -130,12 +142,13 @@ def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str =
 
 def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi: int = 200,
                     include_uncaptioned: bool = False, force: bool = False, say: Say = _quiet,
-                    prog: str = "smart_extract.py") -> dict[str, Any]:
+                    prog: str = "smart_extract.py", images_dir: Path | None = None) -> dict[str, Any]:
     """Finds every captioned figure and table of doc, renders each to outdir/images/, writes the manifest.
 
-    Returns the manifest's data. Every clash is checked before anything is written; the images and the manifest
-    appear together or not at all."""
-    images_dir = outdir / manifest.IMAGES_DIR
+    images_dir (inside outdir) replaces outdir/images/: a comparison keeps paper B's figures in images/b/, and the
+    manifest's file paths stay relative to outdir. Returns the manifest's data. Every clash is checked before
+    anything is written; the images and the manifest appear together or not at all."""
+    images_dir = images_dir if images_dir is not None else outdir / manifest.IMAGES_DIR
     if was_repaired(doc):
         say(repaired_warning(prog, pdf_path, "check the figures"))
     big = doc.page_count >= 20
@@ -188,6 +201,7 @@ def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi:
             if big and done // 25 > (done - len(items)) // 25:
                 say(f"{prog}: rendered {done}/{len(planned)} images")
         data = manifest.build(pdf_path.name, doc.page_count, dpi, planned, sizes, hashes=hashes, kept=kept)
+        _rebase_files(data, images_dir.relative_to(outdir).as_posix())
         (stage / manifest.MANIFEST_NAME).write_text(manifest.dump(data), encoding="utf-8")
         fsutil.publish(stage, images_dir, [*names, manifest.MANIFEST_NAME], overwrite=overwrite | set(names))
     return data
@@ -302,48 +316,13 @@ def crop_figure(doc: pymupdf.Document, pdf_path: Path, page_number: int, box: tu
             "label": entry.get("label") if entry is not None else None}
 
 
-def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: Path | None = None,
-              clip: tuple[float, float, float, float] | None = None, dpi: int = 150, grid: bool = False,
-              boxes: bool = True, force: bool = False, say: Say = _quiet, prog: str = "look_page.py") -> dict[str, Any]:
-    """Renders page page_number (or the region clip of it) with rulers in PDF points, a grid with grid, and the
-    boxes images/figures.yaml lists there when the PDF sits in a note folder; writes the PNG to out (default
-    look_p{N}.png beside the PDF) and returns what is in the region: text lines, rules and images, with coordinates.
-
-    A file at out that this job did not write is replaced only with force."""
-    if out is not None and Path(out).suffix.lower() != ".png":
-        raise UserError(f"{out}: the output must be a .png file")
-    if clip is not None and (clip[2] <= clip[0] or clip[3] <= clip[1]):
-        raise UserError(f"--clip ({', '.join(f'{v:g}' for v in clip)}) is empty: X1 must exceed X0 and Y1 must "
-                        "exceed Y0 (the order is X0 Y0 X1 Y1, top left then bottom right)")
-    page = doc[page_index(doc, page_number)]
-    region = page.rect if clip is None else clip_rect(page, pymupdf.Rect(clip))
-    if clip is not None and reaches_past(page, pymupdf.Rect(clip)):
-        say(f"{prog}: note: --clip reaches past page {page_number} ({page.rect.width:g} x {page.rect.height:g} pt); "
-            f"cut to ({region.x0:g}, {region.y0:g}, {region.x1:g}, {region.y1:g})")
-    target = Path(out) if out is not None else look.default_out(pdf_path, page_number,
-                                                                None if clip is None else region)
-    if target.is_dir():
-        raise OutputError(f"{target} is a folder; give the PNG file's path")
-    if target.exists() and not force and not look.is_ours(target):
-        raise OutputError(f"{target} exists and was not written by {prog}; pass --force to overwrite it")
-    drawn: list[look.Box] = []
-    if boxes:
-        drawn, problem = look.manifest_boxes(pdf_path, page_number)
-        if problem:
-            say(f"{prog}: warning: {problem}")
-    png, (w, h) = look.draw(page, region, dpi, grid=grid, boxes=drawn)
-    fsutil.atomic_write_bytes(target, png, overwrite=True)
-    major, minor = look.grid_steps(dpi)
-    return {
-        "png": str(target), "pdf": str(pdf_path), "page": page_number, "pages": doc.page_count,
-        "page_size_pt": [round(page.rect.width, 1), round(page.rect.height, 1)],
-        "region": [round(v, 1) for v in region], "dpi": dpi, "size_px": [w, h],
-        "ticks_pt": major, "grid_pt": minor if grid else None,
-        "manifest": str(look.manifest_path(pdf_path)) if drawn else None,
-        "boxes": [b.as_dict() for b in drawn if not (b.bbox_pt & region).is_empty],
-        "lines": look.text_lines(page, region), "rules": look.rules(page, region),
-        "images": look.images(page, region),
-    }
+def _rebase_files(data: dict[str, Any], rel: str) -> None:
+    """The manifest's 'images/x.png' paths as rel/x.png, for images kept elsewhere than images/."""
+    if rel == manifest.IMAGES_DIR:
+        return
+    for key in ("figures", "tables", "uncaptioned", "equations", "algorithms"):
+        for item in data.get(key) or []:
+            item["file"] = f"{rel}/{Path(item['file']).name}"
 
 
 # --- facts --------------------------------------------------------------------------------------------------------
@@ -351,14 +330,15 @@ def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: P
 MANIFEST = Path(manifest.IMAGES_DIR) / manifest.MANIFEST_NAME
 
 
-def _load_items(folder: Path, doc: pymupdf.Document, say: Say,
-                prog: str) -> tuple[list[TableItem], list[dict[str, Any]], str]:
+def _load_items(folder: Path, doc: pymupdf.Document, say: Say, prog: str,
+                manifest_path: Path | None = None) -> tuple[list[TableItem], list[dict[str, Any]], str]:
     """(figures and tables with their boxes, the manifest's figure/table list for paper.yaml, where from)."""
-    items = items_from_manifest(folder / MANIFEST)
+    path = manifest_path if manifest_path is not None else folder / MANIFEST
+    items = items_from_manifest(path)
     if items is not None:
         listed = [{"label": it.name, "kind": it.kind, "number": it.number, "page": it.page, "file": it.file,
                    "caption": it.caption} for it in items]
-        return items, listed, str(MANIFEST)
+        return items, listed, str(MANIFEST) if manifest_path is None else os.path.relpath(path, folder)
     try:
         items = items_from_figure_engine(doc)
     except Exception as exc:  # noqa: BLE001 -- the figure engine failing must not cost the paper's facts; say so
@@ -377,9 +357,10 @@ def _pointer(it: TableItem) -> str:
 
 
 def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bool = False, layout: bool = False,
-               say: Say = _quiet, prog: str = "paper_info.py") -> dict[str, Any]:
+               say: Say = _quiet, prog: str = "paper_info.py", manifest_path: Path | None = None) -> dict[str, Any]:
     """Reads doc's facts into folder: paper.yaml, paper.md and tables/tabN.md. Returns the facts' summary.
 
+    manifest_path replaces folder/images/figures.yaml (paper B of a comparison: images/b/figures.yaml).
     A scanned PDF (no text layer) gets a paper.yaml with its page count, then a UserError."""
     t0 = time.perf_counter()
     fsutil.ensure_dir(folder)
@@ -408,7 +389,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     meta = read_metadata(doc)
     say(f"{prog}: read the first page: \"{meta['title'][:70]}\"")
 
-    items, listed, table_source = _load_items(folder, doc, say, prog)
+    items, listed, table_source = _load_items(folder, doc, say, prog, manifest_path)
     tables = [it for it in items if it.kind == "table" and 1 <= it.page <= doc.page_count]
     skip: dict[int, list[Any]] = {}
     for it in items:
@@ -491,6 +472,9 @@ def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en
             dpi: int = 200, force: bool = False, password: str | None = None, say: Say = _quiet,
             prog: str = "prepare_paper.py") -> dict[str, Any]:
     """A paper to a note folder ready for writing: scaffold (or download), figures, facts, on one opened PDF."""
+    if mode == "compare":  # one paper's folder with a comparison's README is the half-made note to avoid
+        raise UserError("--mode compare needs both papers in one command: prepare_paper.py SOURCE_A SOURCE_B "
+                        "--mode compare")
     if is_remote(source):
         say(f"{prog}: downloading {source}")
         note = fetch_paper(source, root, name=name, lang=lang, mode=mode, force=force, password=password, say=say,
@@ -525,3 +509,196 @@ def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en
         "tables": len(figures.get("tables", [])),
     }
 
+
+# --- two papers to compare ----------------------------------------------------------------------------------------
+
+PAIR_SIDE_MAX = 23  # each paper's part of a comparison's folder name: both and '-vs-' fit naming.MAX_SHORT_NAME
+
+
+@dataclass
+class _Side:
+    """One paper of a comparison, checked and on this machine (a download waits in a temporary folder)."""
+
+    label: str  # "A" or "B"
+    path: Path
+    doc: pymupdf.Document
+    sha256: str
+    facts: dict[str, Any]  # as the first page prints them
+    title: str
+    authors: list[str]
+    arxiv_id: str
+    record: dict[str, Any] | None  # source.yaml's record for a download
+
+
+@contextlib.contextmanager
+def _about(label: str) -> Iterator[None]:
+    """Says which paper a failure is about: 'paper B: ...'."""
+    try:
+        yield
+    except UserError as exc:
+        exc.args = (f"paper {label}: {exc}",)
+        raise
+
+
+def pair_name(title_a: str, title_b: str) -> str:
+    """A comparison's folder: each paper's short name, cut to fit, joined by -vs- ('bert4rec-vs-sasrec')."""
+    return "-vs-".join(slugify(short_name(t), max_len=PAIR_SIDE_MAX) for t in (title_a, title_b))
+
+
+def _plan_or_file(source: str) -> fetch.DownloadPlan | Path:
+    """What a source is, checked without the network: a PDF here, or something to download."""
+    if is_remote(source):
+        return fetch.parse_source(source, fetch.Endpoints.from_env())
+    return check_pdf_path(Path(source).expanduser())
+
+
+def _same_source(a: fetch.DownloadPlan | Path, b: fetch.DownloadPlan | Path) -> str | None:
+    if isinstance(a, Path) and isinstance(b, Path):
+        return f"both are the file {a}" if os.path.samefile(a, b) else None
+    if isinstance(a, fetch.DownloadPlan) and isinstance(b, fetch.DownloadPlan):
+        if a.arxiv and b.arxiv and a.arxiv.base == b.arxiv.base:
+            return f"both name arXiv paper {a.arxiv.base}"
+        if a.pdf_url == b.pdf_url:
+            return f"both are {a.pdf_url}"
+    return None
+
+
+def _obtain(label: str, source: str, plan: fetch.DownloadPlan | Path, tmp: Path, *, password: str | None,
+            say: Say, prog: str) -> _Side:
+    """The paper on this machine and opened: a file as it is, a link or arXiv id downloaded into tmp."""
+    meta = record_ = None
+    if isinstance(plan, Path):
+        path = plan
+    else:
+        say(f"{prog}: downloading paper {label}: {source}")
+        dest = fsutil.ensure_dir(tmp / label)
+        plan, meta, got = _download(source, dest, password=password, say=say)
+        path, record_ = got.path, fetch.source_record(plan, got, meta)
+    doc = open_pdf(path, password)
+    try:
+        if not has_text_layer(doc):
+            raise UserError(f"{path} has no text layer (a scanned paper): run OCR first (e.g. ocrmypdf in.pdf "
+                            "out.pdf) and run this again")
+        if was_repaired(doc):
+            say(repaired_warning(prog, path, f"check that paper {label} reads right"))
+        facts = paper_facts(path, password, doc)
+    except BaseException:
+        doc.close()
+        raise
+    arxiv = plan.arxiv.base if isinstance(plan, fetch.DownloadPlan) and plan.arxiv else facts.get("arxiv_id")
+    return _Side(label, path, doc, download.sha256_of(path), facts,
+                 (meta.title if meta else "") or str(facts.get("title") or "").strip() or path.stem,
+                 list(meta.authors) if meta else [a for a in facts.get("authors") or [] if a],
+                 str(arxiv or ""), record_)
+
+
+def _same_paper(a: _Side, b: _Side) -> str | None:
+    if a.sha256 == b.sha256:
+        return "the two PDFs are identical"
+    if a.arxiv_id and a.arxiv_id == b.arxiv_id:
+        return f"both are arXiv paper {a.arxiv_id}"
+    return None
+
+
+@contextlib.contextmanager
+def _undo_on_failure(folder: Path) -> Iterator[None]:
+    """On any failure, removes what this run added under folder (all of it, and its new parents, if it is new)."""
+    new = [p for p in (folder, *folder.parents) if not p.exists()]
+    before = set(folder.rglob("*")) if folder.exists() else set()
+    try:
+        yield
+    except BaseException:
+        if new:
+            shutil.rmtree(folder, ignore_errors=True)
+            for parent in new[1:]:
+                with contextlib.suppress(OSError):
+                    parent.rmdir()  # only when empty: another run may have written there meanwhile
+        else:
+            for p in sorted(set(folder.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+        raise
+
+
+def _check_kept_pdf(side: _Side, dest: Path, force: bool) -> None:
+    """A PDF of another paper already at dest (a reused --name) must not be read as this one."""
+    if force or not dest.is_file() or download.sha256_of(dest) == side.sha256:
+        return
+    there = " ".join(str(paper_facts(dest).get("title") or "").lower().split())
+    if there != " ".join(side.title.lower().split()):
+        raise OutputError(f"{dest} holds another paper than paper {side.label}; give this comparison its own "
+                          "folder with --name, or pass --force to replace it")
+
+
+def prepare_compare(source_a: str, source_b: str, root: Path, *, name: str | None = None, lang: str = "en",
+                    dpi: int = 200, force: bool = False, password: str | None = None, say: Say = _quiet,
+                    prog: str = "prepare_paper.py") -> dict[str, Any]:
+    """Two papers to one comparison note folder: A as prepare() does it, B's files in b/, its figures in images/b/.
+
+    Both sources are checked (and downloaded into a temporary folder) before the first write; a failure while
+    writing removes what this run added, so nothing half-made is left. One README.md, from the compare template,
+    with both papers' headers filled in."""
+    if name is not None and not name.strip():
+        raise UserError("--name is empty; give a short name such as bert4rec-vs-sasrec")
+    plans = []
+    for label, source in (("A", source_a), ("B", source_b)):
+        with _about(label):
+            plans.append(_plan_or_file(source))
+    same = _same_source(*plans)
+    if same:
+        raise UserError(f"paper A and paper B are the same paper ({same}); give two different papers")
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="aipr-fetch-")))
+        sides = []
+        for label, source, plan in (("A", source_a, plans[0]), ("B", source_b, plans[1])):
+            with _about(label):
+                side = _obtain(label, source, plan, tmp, password=password, say=say, prog=prog)
+            stack.callback(side.doc.close)
+            sides.append(side)
+        a, b = sides
+        same = _same_paper(a, b)
+        if same:
+            raise UserError(f"paper A and paper B are the same paper ({same}); give two different papers")
+
+        short = slugify(name) if name is not None else pair_name(a.title, b.title)
+        folder = Path(root) / short
+        b_dir = folder / B_DIR
+        b_pdf, b_images = b_dir / PDF_NAME, folder / manifest.IMAGES_DIR / B_DIR
+        with _about("A"):
+            _check_kept_pdf(a, folder / PDF_NAME, force)
+        with _about("B"):
+            _check_kept_pdf(b, b_pdf, force)
+        with _undo_on_failure(folder):
+            note = scaffold_note(a.path, Path(root), name=short, force=force, lang=lang, mode="compare",
+                                 title=a.title, authors=a.authors, password=password, doc=a.doc,
+                                 values_b=values_of_b({**b.facts, "arxiv_id": b.arxiv_id}, b.title, b.authors))
+            for path in note["kept"]:
+                say(f"scaffold_dir.py: kept the existing {path} (pass --force to replace it)")
+            fsutil.ensure_dir(b_dir)
+            if b_pdf.exists() and not force:
+                say(f"{prog}: kept the existing {b_pdf} (pass --force to replace it)")
+            else:
+                fsutil.atomic_copy(b.path, b_pdf, overwrite=True)
+            for side, pdf in ((a, folder / PDF_NAME), (b, b_pdf)):
+                if side.record is not None:
+                    download.write_source_yaml(pdf.parent / download.SOURCE_YAML, side.record, pdf, side.sha256,
+                                               force=force, say=say)
+            out: dict[str, Any] = {}
+            for side, pdf, facts_dir, images in ((a, folder / PDF_NAME, folder, folder / manifest.IMAGES_DIR),
+                                                 (b, b_pdf, b_dir, b_images)):
+                with _about(side.label):
+                    say(f"{prog}: finding figures and tables of paper {side.label} in {pdf}")
+                    figures = extract_figures(side.doc, pdf, folder, dpi=dpi, force=force, say=say,
+                                              prog="smart_extract.py", images_dir=images)
+                    say(f"{prog}: reading the facts and text of paper {side.label}")
+                    info = read_facts(side.doc, pdf, facts_dir, force=force, say=say, prog="paper_info.py",
+                                      manifest_path=images / manifest.MANIFEST_NAME)
+                out[side.label] = {
+                    "title": side.title or info.get("title"), "authors": side.authors or info.get("authors"),
+                    "pdf": str(pdf), "paper_yaml": str(facts_dir / "paper.yaml"),
+                    "paper_md": str(facts_dir / "paper.md"), "manifest": str(images / manifest.MANIFEST_NAME),
+                    "figures": len(figures.get("figures", [])), "tables": len(figures.get("tables", [])),
+                }
+    return {"folder": str(folder), "readme": str(folder / README), "mode": "compare", **out["A"], "b": out["B"]}
