@@ -7,6 +7,8 @@
     scaffold         the note folder: paper.pdf, README.md from a template, images/
     extract_figures  every captioned figure and table into images/, with images/figures.yaml
     read_facts       paper.yaml (facts), paper.md (text), tables/tabN.md (cells)
+    look_page        a page or region with rulers, grid and the manifest's boxes, and its lines, rules, images
+    crop_figure      one region to PNG by hand; the manifest entry it replaces is marked hand_fixed
     check_note       the note checker's findings
     export_note      HTML, zip or Obsidian
 
@@ -41,7 +43,7 @@ from .facts.tables import (
     to_markdown,
 )
 from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
-from .figures import manifest, pipeline
+from .figures import look, manifest, pipeline
 from .figures.naming import short_name, slugify
 from .figures.render import clip_rect, reaches_past, render_png, render_pngs
 from .io import download, fetch, fsutil
@@ -53,8 +55,9 @@ from .note.scaffold import B_DIR, PDF_NAME, README, paper_facts, scaffold_note, 
 
 Say = Callable[[str], None]
 
-__all__ = ["check_note", "export_note", "extract_embedded", "extract_figures", "extract_vector", "fetch_paper",
-           "is_remote", "pair_name", "prepare", "prepare_compare", "read_facts", "repaired_warning", "scaffold"]
+__all__ = ["check_note", "crop_figure", "export_note", "extract_embedded", "extract_figures", "extract_vector",
+           "fetch_paper", "is_remote", "look_page", "pair_name", "prepare", "prepare_compare", "read_facts",
+           "repaired_warning", "scaffold"]
 
 
 def _quiet(_message: str) -> None:
@@ -314,6 +317,50 @@ def crop_figure(doc: pymupdf.Document, pdf_path: Path, page_number: int, box: tu
     return {"file": str(out), "page": page_number, "bbox": [round(v, 2) for v in rect], "dpi": dpi,
             "width": w, "height": h, "manifest": str(listing) if entry is not None else None,
             "label": entry.get("label") if entry is not None else None}
+
+
+def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: Path | None = None,
+              clip: tuple[float, float, float, float] | None = None, dpi: int = 150, grid: bool = False,
+              boxes: bool = True, force: bool = False, say: Say = _quiet, prog: str = "look_page.py") -> dict[str, Any]:
+    """Renders page page_number (or the region clip of it) with rulers in PDF points, a grid with grid, and the
+    boxes images/figures.yaml lists there when the PDF sits in a note folder; writes the PNG to out (default
+    look_p{N}.png beside the PDF) and returns what is in the region: text lines, rules and images, with coordinates.
+
+    A file at out that this job did not write is replaced only with force."""
+    if out is not None and Path(out).suffix.lower() != ".png":
+        raise UserError(f"{out}: the output must be a .png file")
+    if clip is not None and (clip[2] <= clip[0] or clip[3] <= clip[1]):
+        raise UserError(f"--clip ({', '.join(f'{v:g}' for v in clip)}) is empty: X1 must exceed X0 and Y1 must "
+                        "exceed Y0 (the order is X0 Y0 X1 Y1, top left then bottom right)")
+    page = doc[page_index(doc, page_number)]
+    region = page.rect if clip is None else clip_rect(page, pymupdf.Rect(clip))
+    if clip is not None and reaches_past(page, pymupdf.Rect(clip)):
+        say(f"{prog}: note: --clip reaches past page {page_number} ({page.rect.width:g} x {page.rect.height:g} pt); "
+            f"cut to ({region.x0:g}, {region.y0:g}, {region.x1:g}, {region.y1:g})")
+    target = Path(out) if out is not None else look.default_out(pdf_path, page_number,
+                                                                None if clip is None else region)
+    if target.is_dir():
+        raise OutputError(f"{target} is a folder; give the PNG file's path")
+    if target.exists() and not force and not look.is_ours(target):
+        raise OutputError(f"{target} exists and was not written by {prog}; pass --force to overwrite it")
+    drawn: list[look.Box] = []
+    if boxes:
+        drawn, problem = look.manifest_boxes(pdf_path, page_number)
+        if problem:
+            say(f"{prog}: warning: {problem}")
+    png, (w, h) = look.draw(page, region, dpi, grid=grid, boxes=drawn)
+    fsutil.atomic_write_bytes(target, png, overwrite=True)
+    major, minor = look.grid_steps(dpi)
+    return {
+        "png": str(target), "pdf": str(pdf_path), "page": page_number, "pages": doc.page_count,
+        "page_size_pt": [round(page.rect.width, 1), round(page.rect.height, 1)],
+        "region": [round(v, 1) for v in region], "dpi": dpi, "size_px": [w, h],
+        "ticks_pt": major, "grid_pt": minor if grid else None,
+        "manifest": str(look.manifest_path(pdf_path)) if drawn else None,
+        "boxes": [b.as_dict() for b in drawn if not (b.bbox_pt & region).is_empty],
+        "lines": look.text_lines(page, region), "rules": look.rules(page, region),
+        "images": look.images(page, region),
+    }
 
 
 def _rebase_files(data: dict[str, Any], rel: str) -> None:
