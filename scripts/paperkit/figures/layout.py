@@ -226,16 +226,21 @@ def drop_highlights(boxes: list[pymupdf.Rect], fills: list[bool], lines: list[Te
     return out
 
 
-def read_images(page: pymupdf.Page, area: pymupdf.Rect) -> list[pymupdf.Rect]:
-    out = []
+def read_images(page: pymupdf.Page, area: pymupdf.Rect) -> tuple[list[pymupdf.Rect], list[pymupdf.Rect]]:
+    """The boxes of the page's images, and apart from them the hairlines: a one-pixel image stretched into a rule
+    or a frame's side, as some tools draw a table's lines."""
+    out, lines = [], []
     for info in page.get_image_info():
         r = pymupdf.Rect(info["bbox"]) & area
-        if r.is_empty or r.width < 2 or r.height < 2:
+        if r.is_empty or max(r.width, r.height) < 2:
+            continue
+        if min(r.width, r.height) < 2:
+            lines.append(r)
             continue
         if abs(r) > 0.9 * abs(area):
             continue  # a full-page background or scan is not a figure by itself
         out.append(r)
-    return out
+    return out, lines
 
 
 def read_page(page: pymupdf.Page) -> PageContent:
@@ -247,8 +252,10 @@ def read_page(page: pymupdf.Page) -> PageContent:
     lines = read_lines(page)
     boxes, fills = read_drawings(page)
     unrotated = page.rect * page.derotation_matrix
-    return PageContent(index=page.number, rect=unrotated, lines=lines, drawings=drop_highlights(boxes, fills, lines),
-                       images=read_images(page, unrotated), to_page=page.rotation_matrix)
+    images, hairlines = read_images(page, unrotated)
+    return PageContent(index=page.number, rect=unrotated, lines=lines,
+                       drawings=drop_highlights(boxes, fills, lines) + hairlines, images=images,
+                       to_page=page.rotation_matrix)
 
 
 def body_font_size(pages: list[PageContent]) -> float:
