@@ -34,7 +34,7 @@ _FLAGS = pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf
 # a value's tail: its spread, its bracketed change, its marks
 _TAIL = re.compile(r"^(?:[±∓]\s*\S.*|\([^()]*\d[^()]*\)\S?|[†‡*∗§¶⋆♯♮♭⋄◦•]+|[↑↓]+)$")
 _NUMERIC = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\.?\d")
-_VALUE = re.compile(r"^[-+±~<>≈≤≥(\[$−–]*\s*[\d.,]+\s*[%)\]]*$")
+_PLAIN = re.compile(r"^[-+−–]?\s*[\d.,]+\s*%?$")  # a plain number, not a label such as ">2" or "2nd"
 
 
 @dataclass
@@ -393,8 +393,9 @@ def _paragraphs(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -
     pitch = _median([b.baseline - a.baseline for a, b in itertools.pairwise(lines)] or [size * 1.2])
     for ln in lines:
         text = " | ".join(c.text for c in ln.chunks)
+        # a new row after a rule, a wider gap, or a line of one token (a list of names or code, not prose)
         new = prev is None or ln.baseline - prev.baseline > pitch * 1.35 or any(
-            prev.y1 - 1 <= r.y0 <= ln.y0 + 1 for r in rules)
+            prev.y1 - 1 <= r.y0 <= ln.y0 + 1 for r in rules) or " " not in text or " " not in out[-1][-1]
         if new:
             out.append([text])
         else:
@@ -687,7 +688,9 @@ def _header_count(lines: list[TextLine], rules: list[pymupdf.Rect], size: float)
     for i, ln in enumerate(lines):
         if any(_NUMERIC.match(c.text) for c in ln.chunks[1:]):
             return min(i, 3)
-    return 1
+    # no value anywhere: a header is set off by a rule under it; many lines above the first rule are no header
+    inner = [r for r in full if lines[0].y1 <= r.y0 + 1 and r.y1 - 1 <= lines[-1].y0]
+    return 0 if inner and len(lines) > 4 and inner[0].y0 > lines[4].y1 else 1
 
 
 def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymupdf.Rect], size: float,
@@ -744,13 +747,19 @@ def _labels_to_top(rows: list[list[str]], start: int, cuts: list[int]) -> None:
     for j in range(len(rows[0])):
         body = [r[j] for r in rows[start:]]
         filled = [c for c in body if c]
-        if not filled or all(_VALUE.match(c) for c in filled) or len(filled) * 2 > len(body):
-            continue
+        plain = sum(bool(_PLAIN.match(c.replace("*", ""))) for c in filled)
+        if not filled or plain * 3 > len(filled) or len(filled) * 2 >= len(body):
+            continue  # values, or labels on most rows
         if len(bounds) > 2:
             for a, b in itertools.pairwise(bounds):
                 at = [i for i in range(a, b) if rows[i][j]]
-                if len(at) == 1 and at[0] > a:
-                    rows[a][j], rows[at[0]][j] = rows[at[0]][j], ""
+                words = not any(_NUMERIC.match(rows[i][j]) for i in at)
+                lines_of_one = len(at) > 1 and words and len(at) < b - a  # a label on two lines beside a group
+                if at and (at[0] > a or lines_of_one) and at == list(range(at[0], at[0] + len(at))):
+                    text = " ".join(rows[i][j] for i in at)  # a label on two lines is one label
+                    for i in at:
+                        rows[i][j] = ""
+                    rows[a][j] = text
             continue
         at = [i for i in range(start, len(rows)) if rows[i][j]]
         if at[0] == start:

@@ -138,8 +138,11 @@ def _head(item: TableItem) -> str:
 
 
 def _pipe_table(rows: list[list[str]], header: int) -> str:
+    """A Markdown pipe table; a table printed without a header gets an empty header row."""
     width = max(len(r) for r in rows)
     norm = [[_escape(c) for c in r] + [""] * (width - len(r)) for r in rows]
+    if header == 0:
+        norm.insert(0, [""] * width)
     lines = ["| " + " | ".join(norm[0]) + " |", "|" + "---|" * width]
     lines += ["| " + " | ".join(r) + " |" for r in norm[1:]]
     note = f"\n(The first {header} rows are the header.)\n" if header > 1 else ""
