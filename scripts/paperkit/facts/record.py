@@ -60,6 +60,16 @@ def check_overwrite(paths: list[Path], force: bool, ours: Any, prog: str) -> Non
                 raise OutputError(f"{p} is not valid YAML (edited by hand?); fix it, or pass --force to write a new "
                                   "one (your edits in it are then lost)")
             raise OutputError(f"{p} exists and was not written by {prog}; pass --force to overwrite it")
+        if p.suffix == ".yaml" and p.is_file() and not force:
+            _check_record(p, _load(p))
+
+
+def _check_record(path: Path, old: dict[str, Any] | None) -> None:
+    recorded = old.get(WRITTEN_KEY) if old is not None else None
+    if recorded is not None and not isinstance(recorded, dict):
+        raise OutputError(f"{path}: its {WRITTEN_KEY} record is damaged (edited by hand?), so the fields you "
+                          "edited cannot be told from the tool's; restore it, or pass --force to write a new "
+                          "paper.yaml (your edits in it are then lost)")
 
 
 def _load(path: Path) -> dict[str, Any] | None:
@@ -87,11 +97,8 @@ def keep_edits(path: Path, info: dict[str, Any], force: bool) -> list[str]:
     kept: list[str] = []
     old = _load(path) if path.is_file() and not force else None
     recorded = old.get(WRITTEN_KEY) if old is not None else None
-    if old is not None and recorded is not None:
-        if not isinstance(recorded, dict):
-            raise OutputError(f"{path}: its {WRITTEN_KEY} record is damaged (edited by hand?), so the fields you "
-                              "edited cannot be told from the tool's; restore it, or pass --force to write a new "
-                              "paper.yaml (your edits in it are then lost)")
+    _check_record(path, old)
+    if old is not None and isinstance(recorded, dict):
         for key, value in old.items():
             if key in ("generator", WRITTEN_KEY) or _digest(value) == hashes.get(key):
                 continue
