@@ -441,6 +441,9 @@ def test_limits_in_note_structure_match_the_checker():
     assert f"at most {notecheck.TLDR_MAX_SENTENCES} sentences" in doc
     assert f"{notecheck.TLDR_MAX_WORDS_EN} words (EN)" in doc
     assert f"{notecheck.TLDR_MAX_CHARS_ZH} characters (ZH" in doc
+    lo, hi = notecheck.OVERVIEW_WORDS_EN
+    zlo, zhi = notecheck.OVERVIEW_WORDS_ZH
+    assert f"{lo}-{hi} words (EN) or {zlo}-{zhi} characters (ZH)" in doc
     for mode, n in notecheck.MIN_QUESTIONS.items():
         assert re.search(rf"\| `{mode}` \|.*\| at least {n} \|", doc), mode
 
@@ -461,3 +464,106 @@ def test_bad_input(tmp_path):
     assert r.returncode == 1 and r.stdout == "" and "no such note" in r.stderr
     r = run_script("validate_note", tmp_path)
     assert r.returncode == 1 and "has no README.md" in r.stderr
+
+
+# ---------------------------------------------------------------- issue 15: the agent's loop without friction
+
+def test_figures_left_out_on_purpose(tmp_path):
+    """'Not shown: Table 2 (reason)' silences the unused-figure warning for what it names, and only with a reason."""
+    text = EN
+    for m in re.finditer(r"^!\[(?:Figure 3|Table 2):[^\n]*\n\n", EN, re.M):
+        text = edit(text, m.group(0), "")
+    base = [f["code"] for f in findings(make_note(tmp_path / "a", text))]
+    assert base == ["figure-unused"]
+    ok = text.rstrip("\n") + "\n\nNot shown: Figure 3 (one user's gates; Section 4.5 gives the averages); Table 2 " \
+                             "(its numbers are quoted above)\n"
+    assert findings(make_note(tmp_path / "b", ok)) == []
+    zh = text.rstrip("\n") + "\n\n未展示：图 3（单个用户的例子）；表 2（数字已在上文引用）\n"
+    assert findings(make_note(tmp_path / "c", zh)) == []
+    bad = text.rstrip("\n") + "\n\nNot shown: Figure 3; Table 7 (not in this paper)\n"
+    got = [(f["code"], f["line"]) for f in findings(make_note(tmp_path / "d", bad))]
+    n = line_of(bad, "Not shown:")
+    assert ("not-shown-reason", n) in got and ("not-shown-unknown", n) in got
+    assert ("figure-unused", line_of((tmp_path / "d" / "gaterec" / "images" / "figures.yaml").read_text(
+        encoding="utf-8"), "file: images/tab2_")) in got  # Table 2 is neither shown nor named
+
+
+def test_overview_length_is_enforced(tmp_path):
+    long = edit(EN, "### Contributions\n\n- A gated", "### Contributions\n\n" + "The gate is cheap and simple. " * 60 +
+                "\n\n- A gated")
+    got = [(f["code"], f["severity"], f["line"]) for f in findings(make_note(tmp_path / "a", long))]
+    assert ("overview-too-long", "error", line_of(long, "## Overview")) in got
+    short = re.sub(r"(## Overview\n).*?(\n## Core Method)", r"\1\n### Problem\n\nNoise.\n\n### Solution\n\n"
+                   r"A gate.\n\n### Contributions\n\n- A gate.\n\2", EN, flags=re.S)
+    got = [(f["code"], f["severity"]) for f in findings(make_note(tmp_path / "b", short))]
+    assert ("overview-too-short", "warning") in got
+
+
+@pytest.mark.parametrize("snippet,code", [
+    ("The gate $g $ is a vector (Section 3.2, p. 2).", "math-space"),
+    ("The gate $ g$ is a vector (Section 3.2, p. 2).", "math-space"),
+    ("Learning rates 0.001~0.01 were tried.", "tilde-range"),
+    ("学习率在 0.001~0.01 之间。", "tilde-range"),
+])
+def test_math_space_and_tilde_range(tmp_path, snippet, code):
+    text = edit(EN, "### Scaling\n\n", f"### Scaling\n\n{snippet}\n\n")
+    got = [(f["code"], f["line"]) for f in errors(make_note(tmp_path, text))]
+    assert (code, line_of(text, snippet)) in got, got
+
+
+def test_help_lists_only_the_exit_codes_it_uses():
+    r = run_script("validate_note", "--help")
+    codes = r.stdout.split("exit codes:")[1]
+    assert "0 " in codes and "1 " in codes and "3" not in codes and "4" not in codes
+
+
+# ---------------------------------------------------------------- issue 14: numbers against the paper
+
+NUMBER_FAULTS = [
+    # (old, new, marker of the line, code)
+    ("SASRec | 0.3219 | 0.4487", "SASRec | 0.3291 | 0.4487", "SASRec | 0.3291", "number-not-at-source"),
+    ("(NDCG@10 on Beauty, Table 2, p. 3):", "(NDCG@10 on Beauty, Table 2, p. 2):", "Table 2 changes one part",
+     "source-page"),
+    ("no gate ($G = 1$, a four-layer SASRec): 0.3150", "no gate ($G = 1$, a four-layer SASRec): 0.3105",
+     "no gate (", "number-not-at-source"),
+    ("(Section 4.6, p. 3). Training", "(Section 4.6, p. 9). Training", "(Section 4.6, p. 9)", "source-page"),
+    ("the mean gate of a marked item is 0.21", "the mean gate of a marked item is 0.12", "mean gate of a marked",
+     "number-not-at-source"),
+    ("(NDCG@10 on Beauty, Table 2, p. 3):", "(NDCG@10 on Beauty, Table 9, p. 3):", "Table 9, p. 3",
+     "source-missing"),
+    ("recovering only about a third", "recovering only 0.33 of the gap (Table 2, p. 3), about a third",
+     "recovering only 0.33", "number-not-at-source"),
+    ("Steam and ML-1M lose 1.7% and 1.5% (our calculation)", "Steam and ML-1M lose 1.7% and 1.5%",
+     "Steam and ML-1M lose", "number-not-at-source"),
+    ("(NDCG@10 on Beauty, Table 2, p. 3):", "(NDCG@10 on Beauty, Table , p.):", "Table , p.", "source-malformed"),
+    ("loses 3.2% NDCG@10 by six layers", "loses 0.57 NDCG@10 by six layers (Figure 2, p. 2), and 3.2%",
+     "loses 0.57", "number-plot"),
+]
+
+
+@pytest.mark.parametrize("old,new,marker,code", NUMBER_FAULTS, ids=[c for *_, c in NUMBER_FAULTS])
+def test_number_fault(tmp_path, old, new, marker, code):
+    text = edit(EN, old, new)
+    got = [(f["code"], f["line"]) for f in errors(make_note(tmp_path, text))]
+    assert (code, line_of(text, marker)) in got, got
+
+
+def test_number_error_reads_as_the_issue_asks(tmp_path):
+    text = edit(EN, "SASRec | 0.3219 | 0.4487", "SASRec | 0.3291 | 0.4487")
+    folder = make_note(tmp_path, text)
+    r = run_script("validate_note", folder)
+    n = line_of(text, "SASRec | 0.3291")
+    assert f"{folder / 'README.md'}:{n}: 0.3291 is not printed in Table 1 (p. 2): quote the value as printed, or " \
+           "fix the source" in r.stdout
+
+
+def test_venue_the_pdf_does_not_print(tmp_path):
+    folder = make_note(tmp_path, EN)
+    meta = (folder / "paper.yaml").read_text(encoding="utf-8")
+    (folder / "paper.yaml").write_text(meta.replace("venue: WSDM\n", "venue: ''\n"), encoding="utf-8")
+    got = [f["code"] for f in errors(folder)]
+    assert got == ["header-venue"]
+    for ok in ("- **Venue:** WSDM 2025 (from the arXiv record's journal reference)",
+               "- **Venue:** arXiv preprint (v2, 2 Jan 2025)"):
+        (folder / "README.md").write_text(edit(EN, "- **Venue:** WSDM 2025", ok), encoding="utf-8")
+        assert errors(folder) == [], ok

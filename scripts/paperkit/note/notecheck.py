@@ -258,7 +258,7 @@ def _mask_math(lines: list[str], in_fence: list[bool], fname: str, findings: lis
             elif tok == state:
                 if tok == "$" and start[0] == i:
                     inner = line[start[1] + 1:m.start()]
-                    if inner != inner.strip():
+                    if inner != inner.strip() and len(inner) <= 60 and not re.search(r"[\u4e00-\u9fff]", inner):
                         findings.append(Finding(fname, i + 1, "error", "math-space",
                                                 f"inline math '${inner}$' has a space inside its dollars",
                                                 f"write '${inner.strip()}$': GitHub and pandoc do not render "
@@ -711,7 +711,7 @@ def _not_shown(doc: Doc, fname: str, manifest: list[dict[str, Any]]) -> tuple[se
         m = _NOT_SHOWN.match(s) if not doc.in_fence[i] else None
         if not m:
             continue
-        for item in filter(str.strip, re.split(r"[;；]", m.group(1))):
+        for item in filter(str.strip, re.split(r"[;；](?![^(（]*[)）])", m.group(1))):  # not inside (...)
             it = _NOT_SHOWN_ITEM.match(item.strip(" .。*_"))
             if not it:
                 out.append(Finding(fname, i + 1, "error", "not-shown-form", f"'{item.strip()}' names no figure or "

@@ -25,8 +25,8 @@ from .papertext import PaperText, canon, norm_label_number, roman_to_int
 _ID = r"(?:[A-Z]?\d+(?:\.\d+)*[a-z]?(?:\([a-z]\))?|[IVXL]+\b(?:[-.][A-Z]\b)?)"
 _IDS = rf"{_ID}(?:\s*(?:,|and|&|-|–|—|to|和|、|至)\s*{_ID}(?!\s*\.\s*\d))*"
 _KINDS = {
-    "table": r"Tables?|Tabs?\.|TABLES?|表",
-    "figure": r"Figures?|Figs?\.|FIGURES?|图",
+    "table": r"Tables?|Tabs?\.|TABLES?|(?<![代列发报量图])表",  # not 代表 (represent), 列表, 发表 ...
+    "figure": r"Figures?|Figs?\.|FIGURES?|(?<![意试地企视构草])图",  # not 意图 (intent), 地图, 视图 ...
     "section": r"Sections?|Secs?\.|§",
     "eq": r"Eqs?\.|Equations?|公式|式",
     "appendix": r"Appendix|附录",
@@ -34,7 +34,7 @@ _KINDS = {
 }
 _KIND_RE = "|".join(f"(?P<{k}>{v})" for k, v in _KINDS.items())
 _ANCHOR = re.compile(
-    rf"(?:(?<![\w\u4e00-\u9fff])(?:{_KIND_RE})\s*(?P<ids>{_IDS})?)"
+    rf"(?:(?<![A-Za-z0-9_])(?:{_KIND_RE})\s*(?P<ids>{_IDS})?)"
     rf"|(?P<zhsec>第\s*(?P<zhsecid>[\dIVX]+(?:[.-][\dA-Z]+)*)\s*节)"
     rf"|(?P<zhsec2>(?<![\d.])(?P<zhsec2id>\d+(?:\.\d+)+|[IVX]+(?:-[A-Z])?)\s*节)"
     rf"|(?P<page>\bpp?\.\s*(?P<p1>\d+)?(?:\s*[-–—]\s*(?P<p2>\d+))?)"
@@ -80,21 +80,20 @@ class Group:
 
 
 def _expand_ids(kind: str, ids: str) -> list[str]:
+    """'2-4' -> 2, 3, 4; '2 and 5' -> 2, 5; 'IV-E' (a section) -> 4.5; '3(b)' -> 3."""
     out: list[str] = []
-    parts = re.split(r"\s*(,|and|&|-|–|—|to|和|、|至)\s*", ids.strip())
     prev: str | None = None
-    sep = ""
-    for p in parts:
-        if p in (",", "and", "&", "-", "–", "—", "to", "和", "、", "至"):
-            sep = p
-            continue
+    last_end = 0
+    for m in re.finditer(_ID, ids):
+        sep = ids[last_end:m.start()].strip()
+        p = m.group(0)
         n = _section_id(p) if kind == "section" else norm_label_number(re.sub(r"\([a-z]\)$", "", p))
         if sep in ("-", "–", "—", "to", "至") and prev and prev.isdigit() and n.isdigit() and kind != "section" \
-                and int(n) - int(prev) <= 20:
+                and 0 < int(n) - int(prev) <= 20:
             out += [str(k) for k in range(int(prev) + 1, int(n) + 1)]
         else:
             out.append(n)
-        prev, sep = n, ""
+        prev, last_end = n, m.end()
     return out
 
 
@@ -207,9 +206,10 @@ def _attach_pages(grp: Group, items: list[tuple[int, int, Ref, bool]], text: str
 
 # ---------------------------------------------------------------- numbers
 
-NOTE_NUM = re.compile(r"(?<![\w.@/^\\#$])(?<![A-Za-z][-−])(?<![A-Za-z]\s[-−])"
+# ASCII word characters only around a number: '提高到0.3455个点' is a number in Chinese text
+NOTE_NUM = re.compile(r"(?<![A-Za-z0-9_.@/^\\#$])(?<![A-Za-z][-−])(?<![A-Za-z]\s[-−])"
                       r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\.\d+|\d+)"
-                      r"(\s?%|\s?×|x(?!\w)|[kKMB](?!\w))?(?!\w|\.\d|[-‑]\d)")
+                      r"(\s?%|\s?×|x(?![A-Za-z0-9_])|[kKMB](?![A-Za-z0-9_]))?(?![A-Za-z0-9_]|\.\d|[-‑]\d)")
 _LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eqs?\.|Equation|Figures?|Figs?\.|Tables?|Tabs?\.|Appendix|Algorithm|"
                            r"version|v|Python|Q|top|Top|图|表|节|式|公式|arXiv|layer|Layer|步骤|问题|Step|step|第|"
                            r"NDCG@|HR@|Hit@|Recall@|MRR@)\s*$")
@@ -219,10 +219,11 @@ _APPROX_BEFORE = re.compile(
     r"\bjust|\bwithin|\bestimated|[<>≤≥]|约|大约|大概|近|将近|接近|不到|超过|低于|高于|至少|最多|介于|少于|多于|"
     r"\bat roughly|\bon the order of)[^,;:()，；：（）]{0,24}$", re.I)
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下|或更多|以上|以下|or so|or more|or less|\+)")
-_COMPUTED = re.compile(r"our (?:own )?calculation|our computation|computed (?:here|by us|from)|we compute|"
+_COMPUTED = re.compile(r"our (?:own )?calculation|our computation|computed here|computed by us|we compute|"
                        r"笔者计算|笔者估算|笔者推算|计算得出|由此算出|our estimate|by our count", re.I)
-_EXPR = re.compile(r"((?:[(（]\s*)*[\d.,]+%?(?:\s*[)）])*(?:\s*[-−+×*/÷]\s*(?:[(（]\s*)*[\d.,]+%?(?:\s*[)）])*)+)"
-                   r"\s*(=|≈|≃)\s*([\d.,]+)(\s?%|[kKMB](?!\w))?")
+_N = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
+_EXPR = re.compile(rf"((?:[(（]\s*)*{_N}%?(?:\s*[)）])*(?:\s*[-−+×*/÷]\s*(?:[(（]\s*)*{_N}%?(?:\s*[)）])*)+)"
+                   rf"\s*(=|≈|≃)\s*({_N})(\s?%|[kKMB](?!\w))?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 

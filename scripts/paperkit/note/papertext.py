@@ -52,11 +52,12 @@ def norm_label_number(num: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """paper.md's markup out of the way of numbers: '0 _._ 001' -> '0.001', <sup>, **, _ removed."""
+    """paper.md's markup out of the way of numbers: '0 _._ 001' and '0 . 001' -> '0.001'; <sup>, **, _ removed."""
     t = re.sub(r"</?su[pb]>", " ", text)
     t = re.sub(r"(\d)\s*_\s*([.,])\s*_\s*(\d)", r"\1\2\3", t)
     t = t.replace("**", " ").replace("_", " ")
-    return t
+    return re.sub(r"(\d) \. (\d)", r"\1.\2", t)  # a decimal point set as a math symbol: '0 . 001'
+
 
 
 def values_in(text: str) -> set[str]:
