@@ -92,6 +92,7 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
             ln.role = ""
             free.append(ln)
     _paragraph_ends(free, pc.lines, body_size)
+    _heading_continuations(free, pc.lines)
 
 
 def _paragraph_ends(free: list[TextLine], lines: list[TextLine], body_size: float) -> None:
@@ -111,6 +112,21 @@ def _paragraph_ends(free: list[TextLine], lines: list[TextLine], body_size: floa
         if not row:
             ln.role = "body"
             body.append(ln)
+
+
+def _heading_continuations(free: list[TextLine], lines: list[TextLine]) -> None:
+    """The second line of a heading that wraps ("E  Training corpus sizes for other" / "language models"): right
+    under it, in its size and weight, starting at its title."""
+    heads = [ln for ln in lines if ln.role == "heading"]
+    for ln in sorted(free, key=lambda x: x.rect.y0):
+        if ln.role or ln.max_gap_pt > 1.2 * ln.size:
+            continue
+        for h in heads:
+            if abs(h.size - ln.size) <= 0.3 and h.bold == ln.bold and 0 <= ln.rect.y0 - h.rect.y1 <= 0.5 * h.size \
+                    and h.rect.x0 - 2 <= ln.rect.x0 <= h.rect.x0 + 40 and ln.rect.x1 <= h.rect.x1 + 40:
+                ln.role = "heading"
+                heads.append(ln)
+                break
 
 
 PARA_MIN_LINES = 3  # a justified block this tall is a paragraph wherever it starts
@@ -162,9 +178,11 @@ UNNUMBERED_HEADINGS = re.compile(
 def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
     """A section heading: numbered ("3.1 Training"), one of the usual unnumbered ones, or a bold larger line that
     starts at a column's edge (a run-in paragraph title). A title centred over a figure is none of these."""
-    if ln.size < body_size - 0.6 or len(ln.text) > 90:
+    if len(ln.text) > 90 or ln.size < body_size - 2.5:
         return False
     m = HEADING_RE.match(ln.text)
+    if ln.size < body_size - 0.6:  # small capitals ("V. CONCLUSION") are measured at their small size
+        return bool(m) and ln.text[m.end() - 1:].isupper() and len(ln.text) <= 60
     if m and ln.max_gap_pt <= 1.2 * ln.size:
         title = ln.text[m.end() - 1:]
         if ln.bold or ln.italic or ln.size > body_size + 0.4 or (title.isupper() and len(title) > 3):
