@@ -15,7 +15,8 @@ fixed too). The score is printed for each round.
 
 A paper counts as exact when all three facts match after the same normalisation of both sides (Unicode NFKC, case
 folded, quotes, dashes and spaces made plain, trailing punctuation dropped). The venue column is printed beside
-what read_metadata says for a look, not scored: printed venues are free text.
+what read_metadata says with --verbose; the venue is counted, not scored exactly (printed venues are free text):
+read where the page prints one, and claimed where it prints none (a logo or a watermark image is not text).
 
 examples:
   python3 bench/bench_meta.py
@@ -82,8 +83,24 @@ def score(rows: list[dict[str, str]], pdfs: Path, all_authors: bool, verbose: bo
             print(f"  FAIL {row['slug']}: " + " | ".join(problems))
         else:
             tally[0] += 1
+        if "venue" in row:
+            venue_counts = counts.setdefault("venue", [0, 0, 0, 0])  # found/printed, claimed/not printed
+            if row["venue"]:
+                venue_counts[1] += 1
+                venue_counts[0] += bool(got["venue"])
+                if not got["venue"]:
+                    print(f"  venue missed {row['slug']}: printed {row['venue']!r}")
+            else:
+                venue_counts[3] += 1
+                venue_counts[2] += bool(got["venue"])
+                if got["venue"]:
+                    print(f"  venue claimed {row['slug']}: {got['venue_text']!r}, none printed")
         if verbose and "venue" in row:
             print(f"  venue {row['slug']}: read {got['venue_text'] or got['venue']!r}; printed {row['venue']!r}")
+    venue = counts.pop("venue", None)
+    if venue:
+        print(f"  venue read where one is printed: {venue[0]}/{venue[1]}; "
+              f"a venue claimed where none is printed: {venue[2]}/{venue[3]}")
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 

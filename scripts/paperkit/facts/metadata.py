@@ -96,8 +96,10 @@ def read_metadata(doc: pymupdf.Document) -> dict:
     if not abstract and abstract_line is None and authors:
         abstract = find_headless_abstract(order, front_bottom, page.rect, vocab)
     arxiv_id, arxiv_version = find_arxiv(lines)
-    venue, venue_text, venue_year = find_venue(lines)
-    year = venue_year or _copyright_year(page1_text) or _arxiv_year(arxiv_id)
+    arxiv_date = find_arxiv_date(lines)
+    venue, venue_text, venue_year = find_venue(lines, page.rect)
+    stamp_year = int(arxiv_date[-4:]) if arxiv_date else None
+    year = venue_year or _copyright_year(page1_text) or stamp_year or _arxiv_year(arxiv_id)
     return {
         "title": title.text if title else "",
         "authors": authors,
@@ -107,6 +109,7 @@ def read_metadata(doc: pymupdf.Document) -> dict:
         "year": year,
         "arxiv_id": arxiv_id,
         "arxiv_version": arxiv_version,
+        "arxiv_date": arxiv_date,
         "doi": find_doi(page1_text),
         "abstract": abstract,
         "keywords": find_keywords(order, vocab),
@@ -671,6 +674,16 @@ def find_arxiv(lines: list[Line]) -> tuple[str, str]:
     return "", ""
 
 
+def find_arxiv_date(lines: list[Line]) -> str:
+    """The date of the arXiv margin stamp ('arXiv:2406.08177v3 [eess.IV] 24 Oct 2024' -> '24 Oct 2024')."""
+    for ln in sorted(lines, key=lambda ln: (ln.horizontal, ln.rect.y0)):
+        if _ARXIV_STAMP.search(ln.text):
+            m = re.search(r"\]\s*(\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d{2})", ln.text)
+            if m:
+                return clean_text(m.group(1))
+    return ""
+
+
 def find_doi(text: str) -> str:
     text = re.sub(r"doi\.\s*\n?\s*org", "doi.org", text)
     for m in _DOI.finditer(text):
@@ -682,17 +695,31 @@ def find_doi(text: str) -> str:
 
 _NEURIPS = re.compile(r"Conference on Neural Information Processing Systems\s*\(\s*(NeurIPS|NIPS)\s*(\d{4})\s*\)",
                       re.IGNORECASE)
-_PUBLISHED_AT = re.compile(r"(?:Published|Accepted)\s+as\s+an?\s+(?:conference|workshop|journal)\s+paper\s+at\s+"
-                           r"([A-Za-z][A-Za-z\- ]{1,40}?)\s*(\d{4})", re.IGNORECASE)
+_PUBLISHED_AT = re.compile(r"(?:Published|Accepted)\s+(?:as\s+an?\s+(?:conference|workshop|journal)\s+paper\s+)?"
+                           r"(?:at|in|to)\s+(?:the\s+)?([A-Z][A-Za-z\-]{1,20}(?:\s[A-Z][A-Za-z\-]{1,20}){0,2})\s*"
+                           r"['’]?(\d{4})", re.IGNORECASE)
 _ACM_SHORT = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z]{1,9}(?:-[A-Z]{2,})?)\s?['’‘`´]\s?(\d{2})(?!\d)")
-_AAAI = re.compile(r"Copyright\s*(?:©|\(c\))?\s*(\d{4}),?\s*Association for the Advancement of Artificial "
+_AAAI = re.compile(r"Copyright\s*(?:©|c⃝|\(c\)|c\s)?\s*(\d{4}),?\s*Association for the Advancement of Artificial "
                    r"Intelligence", re.IGNORECASE)
-_ICML = re.compile(r"Proceedings of the\s+\d+\w*\s+International Conference on Machine\s+Learning.*?(\d{4})",
+_AAAI_HEADER = re.compile(r"\bThe\s+[A-Z][a-z]+(?:-[A-Za-z]+)?\s+AAAI Conference on Artificial Intelligence\s*"
+                          r"\(\s*AAAI-(\d{2})\s*\)", re.IGNORECASE)
+_ICML = re.compile(r"Proceedings of the\s+\d+\s?\w*\s+International Conference on Machine\s+Learning.*?(\d{4})",
                    re.IGNORECASE | re.DOTALL)
-_GENERIC = re.compile(r"\b(" + "|".join(sorted(set(VENUES), key=len, reverse=True)) + r")\s*['’]?\s*(\d{4}|\d{2})\b")
+_CVF = re.compile(r"\bThis\s+(CVPR|ICCV|ECCV|WACV|ACCV)\s*(\d{4})?\s+(?:workshop\s+)?paper\b", re.IGNORECASE)
+_SHORT_HEADER = re.compile(r"^\s*(?:Full Paper\s*[–—-]\s*)?(IJCAI|AAAI|ECAI|KR|MIDL|IJCNLP|COLING)[-–\s]?['’]?"
+                           r"(\d{4}|\d{2})\s*$")
+_JOURNAL_HEADER = re.compile(
+    r"^\s*(?P<name>(?:IEEE|ACM)\s+[A-Z][A-Za-z ,&-]+?|[A-Z][A-Za-z&.\- ]{2,80}?)\s*,?\s+"
+    r"(?:(?:VOL\.?|Vol\.?|Volume)\s*\d+|\d+\s*(?:[:(]\s*\d|\(\s*(?:19|20)\d{2}\s*\)))")
+_GENERIC = re.compile(r"\b(" + "|".join(sorted(set(VENUES), key=len, reverse=True))
+                      + r")(?:-[A-Z]{2,})?\s*['’]?\s*(\d{4}|\d{2})\b")
 _VENUE_CONTEXT = re.compile(r"conference|proceedings|workshop|symposium|published|accepted|copyright|©|"
                             r"association for|society|journal|transactions|open access|this [A-Za-z]+ \d{4} paper",
                             re.IGNORECASE)
+# what a template prints until the venue is filled in: no venue
+_TEMPLATE_VENUE = re.compile(r"conference acronym|woodstock|conference[’'`]\s?\d{2}\b|july 2017, washington|"
+                             r"noname manuscript|inserted by the editor|under review|submitted to|in submission|"
+                             r"do not distribute|anonymous authors?", re.IGNORECASE)
 
 
 def _full_year(yy: str) -> int:
@@ -703,16 +730,18 @@ def _full_year(yy: str) -> int:
 
 
 _LONG_NAMES = (
-    (r"Annual Meeting of the Association for Computational Linguistics", "ACL"),
+    (r"Annual Meeting of the Association (?:for|of) Computational Linguistics", "ACL"),
     (r"Conference on Empirical Methods in Natural Language Processing", "EMNLP"),
     (r"North American Chapter of the Association for Computational Linguistics", "NAACL"),
     (r"European Chapter of the Association for Computational Linguistics", "EACL"),
     (r"Asia-Pacific Chapter of the Association for Computational Linguistics", "AACL"),
     (r"International Conference on Computational Linguistics", "COLING"),
+    (r"Conference on Computational Natural Language Learning", "CoNLL"),
     (r"Conference on Computer Vision and Pattern Recognition", "CVPR"),
     (r"International Conference on Computer Vision", "ICCV"),
     (r"European Conference on Computer Vision", "ECCV"),
     (r"International Conference on Learning Representations", "ICLR"),
+    (r"International Conference on Machine Learning", "ICML"),
     (r"AAAI Conference on Artificial Intelligence", "AAAI"),
     (r"International Joint Conference on Artificial Intelligence", "IJCAI"),
     (r"Conference on Uncertainty in Artificial Intelligence", "UAI"),
@@ -722,7 +751,9 @@ _LONG_NAMES = (
     (r"Conference on Web Search and Data Mining", "WSDM"),
     (r"Conference on Information and Knowledge Management", "CIKM"),
     (r"Conference on Recommender Systems", "RecSys"),
+    (r"Conference on Human Factors in Computing Systems", "CHI"),
     (r"The Web Conference|World Wide Web Conference", "WWW"),
+    (r"VLDB Endowment|\d+\s?\w*\s+VLDB Conference|Conference on Very Large Data Bases", "VLDB"),
     (r"Transactions on Pattern Analysis and Machine Intelligence", "TPAMI"),
     (r"Journal of Machine Learning Research", "JMLR"),
     (r"Transactions of the Association for Computational Linguistics", "TACL"),
@@ -730,25 +761,68 @@ _LONG_NAMES = (
 )
 
 
-def find_venue(lines: list[Line]) -> tuple[str, str, int | None]:
-    """(venue, the sentence that says it, year) from conference stamps, footers and ACM blocks on page 1."""
-    text = "\n".join(ln.text for ln in lines)
-    flat = re.sub(r"\s+", " ", text)
-    m = _PUBLISHED_AT.search(flat)
-    if m:
-        return m.group(1).strip(), _sentence(flat, m), int(m.group(2))
-    m = _NEURIPS.search(flat)
-    if m:
-        return m.group(1), _sentence(flat, m), int(m.group(2))
-    m = _ICML.search(flat)
-    if m and int(m.group(1)) > 1980:
-        return "ICML", _sentence(flat, m), int(m.group(1))
-    m = _AAAI.search(flat)
-    if m:
-        return "AAAI", _sentence(flat, m), int(m.group(1))
+def _venue_chunks(lines: list[Line]) -> list[tuple[str, Line]]:
+    """Each horizontal line of page 1 with the next line of its block joined on (a stamp or footnote often runs
+    over two lines, 'International Con-' / 'ference on Machine Learning'), template lines left out."""
+    hs = sorted((ln for ln in lines if ln.horizontal), key=lambda ln: (ln.block, ln.rect.y0, ln.rect.x0))
+    out = []
+    for i, ln in enumerate(hs):
+        if _TEMPLATE_VENUE.search(ln.text):
+            continue
+        text = ln.text
+        nxt = hs[i + 1] if i + 1 < len(hs) else None
+        if nxt is not None and nxt.block == ln.block and not _TEMPLATE_VENUE.search(nxt.text):
+            text = join_hyphenated(text, nxt.text, set()) if text.endswith("-") else f"{text} {nxt.text}"
+        out.append((clean_text(text), ln))
+    return out
+
+
+def find_venue(lines: list[Line], page_rect: pymupdf.Rect | None = None) -> tuple[str, str, int | None]:
+    """(venue, the line that prints it, year) from conference stamps and footers, ACM blocks, proceedings
+    headers ('Proceedings of the 58th Annual Meeting of the ACL'), conference and journal headers ('The
+    Thirty-Fourth AAAI Conference ...', 'Biomedical Signal Processing and Control 114 (2026) 109289') on page 1;
+    a template's unfilled line ('Conference acronym 'XX', 'Woodstock '18') is no venue."""
+    chunks = _venue_chunks(lines)
+    head_band = (page_rect.y0 + page_rect.height * 0.1) if page_rect is not None else None
+    masthead = _journal_masthead(lines)
+    if masthead is not None:  # Elsevier: the journal name inside the masthead, the year from the line above it
+        name = max((ln for ln in lines if ln.horizontal and masthead.contains(ln.rect)
+                    and not re.match(r"\s*(?:contents lists|journal homepage)", ln.text, re.I)),
+                   key=lambda ln: ln.size, default=None)
+        if name is not None:
+            head = next((ln for ln in lines if ln.horizontal and ln.rect.y1 <= masthead.y0 + 1
+                         and re.search(r"\((?:19|20)\d{2}\)", ln.text)), None)
+            year = re.search(r"\(((?:19|20)\d{2})\)", head.text) if head is not None else None
+            return name.text, clean_text(head.text if head is not None else name.text), \
+                int(year.group(1)) if year else None
+
+    def first(rx: re.Pattern[str]) -> tuple[re.Match[str], str] | None:
+        for text, _ in chunks:
+            m = rx.search(text)
+            if m:
+                return m, _cut(text, m)
+        return None
+
+    found = first(_PUBLISHED_AT)
+    if found and not re.fullmatch(r"(?:the|a|an|this|our)", found[0].group(1), re.I):
+        return found[0].group(1).strip(), found[1], int(found[0].group(2))
+    found = first(_NEURIPS)
+    if found:
+        return found[0].group(1), found[1], int(found[0].group(2))
+    found = first(_ICML)
+    if found and int(found[0].group(1)) > 1980:
+        return "ICML", found[1], int(found[0].group(1))
+    for rx in (_AAAI, _AAAI_HEADER):
+        found = first(rx)
+        if found:
+            return "AAAI", found[1], _full_year(found[0].group(1))
+    found = first(_CVF)
+    if found:
+        year = found[0].group(2)
+        return found[0].group(1).upper(), found[1], int(year) if year else None
     # ACM: "KDD ’18, August 19–23, 2018, London, United Kingdom", else "In Proceedings of ... (KDD ’18)"
     parens: tuple[str, str, int] | None = None
-    for ln in lines:
+    for _text, ln in chunks:
         for m in _ACM_SHORT.finditer(ln.text):
             acro = m.group(1)
             rest = ln.text[m.end():]
@@ -758,35 +832,50 @@ def find_venue(lines: list[Line]) -> tuple[str, str, int | None]:
                             r"((?:19|20)\d{2})\b", rest)
             if full:
                 return acro, clean_text(ln.text), int(full.group(1))
-            if parens is None and ln.text[:m.start()].rstrip().endswith("(") and rest.lstrip().startswith(")"):
+            placed = acro in VENUES and re.match(r"\s*,\s*[A-Z][a-z]+", rest) and len(ln.text) < 90
+            if parens is None and (placed or (ln.text[:m.start()].rstrip().endswith("(")
+                                              and rest.lstrip().startswith(")"))):
                 parens = (acro, clean_text(ln.text), _full_year(m.group(2)))
     if parens:
         return parens
     for pattern, acro in _LONG_NAMES:  # "Proceedings of the 58th Annual Meeting of the ACL ... 2020"
-        m = re.search(r"(?:Proceedings of|Published (?:in|at)|Accepted (?:at|to|in)|In)\s+(?:the\s+)?[^.]{0,80}?"
-                      + pattern, flat, re.IGNORECASE)
-        if m:
-            y = re.search(r"\b((?:19|20)\d{2})\b", flat[m.start():m.end() + 160])
-            return acro, _sentence(flat, m), int(y.group(1)) if y else None
-    for ln in lines:
-        if not _VENUE_CONTEXT.search(ln.text):
+        rx = re.compile(r"(?:Proceedings of|Published (?:in|at)|Accepted (?:at|to|in)|\bIn)\s+(?:the\s+)?[^.]{0,80}?"
+                        + pattern, re.IGNORECASE)
+        found = first(rx)
+        if found:
+            y = re.search(r"\b((?:19|20)\d{2})\b", found[1]) or re.search(r"©\s*((?:19|20)\d{2})", "\n".join(
+                ln.text for ln in lines))
+            return acro, found[1], int(y.group(1)) if y else None
+    for text, ln in chunks:
+        m = next((m for m in map(_SHORT_HEADER.match, [ln.text, *ln.cells]) if m), None)
+        if m:  # 'IJCAI-07', 'Full Paper – MIDL 2026' (a cell of a head line)
+            return m.group(1), clean_text(m.group(0)), _full_year(m.group(2))
+        if not _VENUE_CONTEXT.search(text):
             continue
-        m = _GENERIC.search(ln.text)
-        if m and not re.search(r"under review|submitted", ln.text, re.IGNORECASE):
-            return m.group(1), clean_text(ln.text), _full_year(m.group(2))
+        m = _GENERIC.search(text)
+        if m:
+            return m.group(1), _cut(text, m), _full_year(m.group(2))
+    if head_band is not None:  # a journal's running head on page 1: 'GLIA 24:39–49 (1998)', 'IEEE TRANSACTIONS ...'
+        for ln in sorted(lines, key=lambda ln: ln.rect.y0):
+            if not ln.horizontal or ln.rect.y1 > head_band or len(ln.text) > 160:
+                continue
+            m = _JOURNAL_HEADER.match(ln.text)
+            y = re.search(r"\b((?:19|20)\d{2})\b", ln.text)
+            if m and y and not _ARXIV_STAMP.search(ln.text):
+                return clean_text(m.group("name")).rstrip(" ,"), clean_text(ln.text), int(y.group(1))
     return "", "", None
 
 
-def _sentence(flat: str, m: re.Match[str]) -> str:
-    start = max(flat.rfind(". ", 0, m.start()) + 2, flat.rfind("\n", 0, m.start()) + 1, 0)
-    end = flat.find(". ", m.end())
-    end = len(flat) if end < 0 else end + 1
-    s = flat[start:end].strip()
-    return s if len(s) < 240 else flat[m.start():m.end()]
+def _cut(text: str, m: re.Match[str]) -> str:
+    """The sentence of text that holds the match: from the line's start to the first full stop after it."""
+    end = re.search(r"\.(?:\s|$)", text[m.end():])
+    s = text[:m.end() + end.start() + 1] if end else text
+    stop = s.rfind(". ", 0, m.start())
+    return clean_text(s[stop + 2 if stop >= 0 else 0:]).rstrip(".")
 
 
 def _copyright_year(text: str) -> int | None:
-    m = re.search(r"(?:©|c⃝|\(c\))\s*((?:19|20)\d{2})", text)
+    m = re.search(r"(?:©|c⃝|\(c\)|\bcopyright)\s*(?:©|c⃝|\(c\))?\s*((?:19|20)\d{2})", text, re.IGNORECASE)
     return int(m.group(1)) if m else None
 
 
