@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from paperkit import jobs
 from paperkit.io import cli
-from paperkit.io.pdf import open_pdf
+from paperkit.io.pdf import open_pdf, was_repaired
 
 PROG = "look_page.py"
 
@@ -70,7 +70,7 @@ def _human(r: dict) -> str:
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
     doc = open_pdf(a.pdf, a.password)
-    if doc.is_repaired:
+    if was_repaired(doc):
         cli.progress(cli.repaired_warning(PROG, a.pdf, "check what you see"))
     r = jobs.look_page(doc, Path(a.pdf), a.page, out=Path(a.out) if a.out else None,
                        clip=tuple(a.clip) if a.clip else None, dpi=a.dpi, grid=a.grid, boxes=not a.no_boxes,
