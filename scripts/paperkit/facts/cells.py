@@ -104,7 +104,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     if len(words) < 2:
         return Cells("none", reason="the box holds almost no text (an image of a table, or an empty box)",
                      items=[w.text for w in words])
-    rules = _rules(page, clip, turn)
+    rules, images = _rules_and_images(page, clip, turn)
     lines = _lines(words, size)
     gap = 0.6 * size
     for ln in lines:
@@ -121,7 +121,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
         return Cells("none", reason="no columns line up across the rows", items=_line_texts(lines))
     header_n = _header_count(lines, rules, size)
     grid, spanning = _assign(lines, cols, header_n, rules)
-    grid = _drop_header_only_columns(grid, cols, header_n)
+    grid = _drop_header_only_columns(grid, cols, header_n, images)
     grid = _merge_tail_columns(grid)
     grid = _merge_sparse_text_columns(grid, header_n)
     rows, header = _rows(lines, grid, rules, size, header_n, spanning)
@@ -597,14 +597,15 @@ def _assign(lines: list[TextLine], cols: list[tuple[float, float]], header_n: in
     return grid, spanning
 
 
-def _drop_header_only_columns(grid: list[list[list[Chunk]]], cols: list[tuple[float, float]],
-                              header_n: int) -> list[list[list[Chunk]]]:
+def _drop_header_only_columns(grid: list[list[list[Chunk]]], cols: list[tuple[float, float]], header_n: int,
+                              images: list[pymupdf.Rect]) -> list[list[list[Chunk]]]:
     """A column only the header fills, inside the table, is a header cell centred over a group of columns
-    ("S" over four values): it joins the nearest column that has values."""
+    ("S" over four values): it joins the nearest column that has values; not a column of images."""
     body = [j for j in range(len(cols)) if any(r[j] for r in grid[header_n:])]
     if not body or header_n == 0:
         return grid
-    lost = [j for j in range(len(cols)) if j not in body and body[0] < j < body[-1]]
+    lost = [j for j in range(len(cols)) if j not in body and body[0] < j < body[-1]
+            and not any(im.x0 < cols[j][1] and im.x1 > cols[j][0] for im in images)]
     if not lost:
         return grid
     for r in grid[:header_n]:
@@ -655,19 +656,23 @@ def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]
 # --- 4. rows -----------------------------------------------------------------------------------------------------
 
 
-def _rules(page: pymupdf.Page, clip: pymupdf.Rect, turn: int = 0) -> list[pymupdf.Rect]:
-    """Rules inside the box (thin filled or stroked paths across the text's lines), in the table's frame."""
-    out = []
+def _rules_and_images(page: pymupdf.Page, clip: pymupdf.Rect,
+                      turn: int = 0) -> tuple[list[pymupdf.Rect], list[pymupdf.Rect]]:
+    """Rules inside the box (thin filled or stroked paths across the text's lines) and images, in the table's
+    frame."""
+    rules, images = [], []
     for kind, bbox in page.get_bboxlog():
-        if "path" not in kind:
-            continue
         r = pymupdf.Rect(bbox)
-        if not (r.width < 2.5 or r.height < 2.5) or not r.intersects(clip + (-3, -3, 3, 3)):
+        if not r.intersects(clip + (-3, -3, 3, 3)):
+            continue
+        if "image" in kind:
+            images.append(pymupdf.Rect(_turned(r & clip, turn)))
+        if "path" not in kind or not (r.width < 2.5 or r.height < 2.5):
             continue
         t = pymupdf.Rect(_turned(r, turn))
         if t.height <= 2.0 and t.width >= 8:
-            out.append(t)
-    return out
+            rules.append(t)
+    return rules, images
 
 
 def _header_count(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> int:
@@ -725,7 +730,7 @@ def _rows(lines: list[TextLine], grid: list[list[list[Chunk]]], rules: list[pymu
             merged.append(g)
     head = merged
     # ruled rows: rules between (nearly) every row of the body; lines between two rules are one row
-    body = _ruled_rows(body, lines, rules, grid)
+    body = _banded_rows(body, lines, rules, grid)
     body = _wrapped_rows(body, grid)
     cells = [cs for g in body for i in g for cs in grid[i] if cs]
     marks = sum(all(c.bold for c in cs) for cs in cells) * 3 < len(cells)  # bold marks a few cells, not all
@@ -779,28 +784,49 @@ def _rule_between(a: TextLine, b: TextLine, rules: list[pymupdf.Rect]) -> bool:
     return any(a.y1 - 1 <= r.y0 <= b.y0 + 1 for r in rules)
 
 
-def _ruled_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymupdf.Rect],
-                grid: list[list[list[Chunk]]]) -> list[list[int]]:
-    """In a table with rules between its rows, the lines between two rules are one row, unless they stack
-    values in one column (then each line is a row, as in a booktabs table with rules between groups)."""
+def _banded_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymupdf.Rect],
+                 grid: list[list[list[Chunk]]]) -> list[list[int]]:
+    """In a table whose rows are set apart by rules or by wider gaps, the lines of one band are one row (cells of
+    several lines), unless they stack values in one column (each line a row, as in a booktabs table with rules
+    between groups) or a cell's next line starts a new item instead of going on ("Opinions" under "The first
+    complaint")."""
     if len(body) < 3:
         return body
-    between = sum(1 for g, h in itertools.pairwise(body) if _rule_between(lines[g[-1]], lines[h[0]], rules))
-    if between < 2:
+    gaps = [lines[h[0]].baseline - lines[g[-1]].baseline for g, h in itertools.pairwise(body)]
+    pitch = _median(gaps)
+
+    def apart(g: list[int], h: list[int]) -> bool:
+        return _rule_between(lines[g[-1]], lines[h[0]], rules) or \
+            lines[h[0]].baseline - lines[g[-1]].baseline > 1.35 * pitch
+
+    if sum(apart(g, h) for g, h in itertools.pairwise(body)) < 2:
         return body
     out: list[list[int]] = [body[0]]
     for g in body[1:]:
-        if _rule_between(lines[out[-1][-1]], lines[g[0]], rules):
-            out.append(g)
+        if apart(out[-1], g) or (len(out[-1]) == 1 and _lone_label(lines[out[-1][0]]) and grid[out[-1][0]][0]):
+            out.append(g)  # a section label ("Text-to-image generation") is a row of its own
             continue
         have = {j for i in out[-1] for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
         now = {j for i in g for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
         label = any(grid[i][0] for i in g)
-        if have & now or (not now and not have) or (now and label):
+        if have & now or (now and label) or (not now and not have and not _cells_go_on(out[-1], g, grid)):
             out.append(g)
         else:
             out[-1] = out[-1] + g
     return out
+
+
+def _cells_go_on(row: list[int], g: list[int], grid: list[list[list[Chunk]]]) -> bool:
+    """Whether every cell the line g shares with the row above continues that cell's text."""
+    for j in range(len(grid[0])):
+        above = [c.text for i in row for c in grid[i][j]]
+        now = [c.text for i in g for c in grid[i][j]]
+        if above and now:
+            a, b = above[-1], now[0]
+            if not (a.endswith("-") or (not a.endswith((".", "!", "?", ":", "”", '"'))
+                                        and (b[:1].islower() or b[:1] in "([" or a.endswith(",")))):
+                return False
+    return True
 
 
 def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[list[int]]:
