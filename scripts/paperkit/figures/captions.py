@@ -94,8 +94,9 @@ def _extent(start: TextLine, pc: PageContent, first_line_centered: bool,
         if any(d.height < 3 and d.y0 >= cur.rect.y1 - 1 and d.y1 <= nxt.rect.y0 + 1
                and min(d.x1, nxt.rect.x1) - max(d.x0, nxt.rect.x0) > 0 for d in pc.drawings):
             break
-        if first_line_centered:
-            if abs((nxt.rect.x0 + nxt.rect.x1) / 2 - (start.rect.x0 + start.rect.x1) / 2) > 4:
+        if first_line_centered:  # centred lines, or a block whose full first line only looks centred
+            if abs((nxt.rect.x0 + nxt.rect.x1) / 2 - (start.rect.x0 + start.rect.x1) / 2) > 4 \
+                    and abs(nxt.rect.x0 - start.rect.x0) > 2:
                 break
         elif nxt.rect.x0 < start.rect.x0 - 4 or nxt.rect.x0 > start.rect.x0 + 20:
             break

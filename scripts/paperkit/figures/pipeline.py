@@ -108,7 +108,9 @@ def _finish(body: pymupdf.Rect, si: int, seed: reg.Seed, pa: PageAnalysis) -> py
         body = reg.cut_table_notes(body, pa.content.drawings, owned)
     if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
         return None
-    return reg.pad(body, pa.walls + [seed.caption.rect], PAD_PT, pa.content.rect)
+    # the white margin stops at any text left out of the body: a table's notes under its bottom rule too
+    foreign = [ln.rect for ln in pa.content.lines if not ln.rect.intersects(body)]
+    return reg.pad(body, pa.walls + foreign + [seed.caption.rect], PAD_PT, pa.content.rect)
 
 
 def find_figures(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> list[Figure]:
