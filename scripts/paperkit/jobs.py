@@ -30,7 +30,7 @@ from typing import Any
 import pymupdf
 
 from .facts import record
-from .facts.fulltext import convert
+from .facts.fulltext import convert, read_displays
 from .facts.metadata import front_matter, read_metadata
 from .facts.outline import build_outline, count_references
 from .facts.tables import (
@@ -170,7 +170,7 @@ def extract_figures(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, dpi:
     extras = analysis.uncaptioned if include_uncaptioned else []
     if include_uncaptioned and not analysis.has_text:
         extras = [(i, doc[i].rect) for i in range(doc.page_count)]  # a scan: each page is one picture
-    planned = manifest.plan(analysis.figures, extras)
+    planned = manifest.plan(analysis.figures, extras, analysis.displays)
 
     previous = manifest.read_previous(images_dir, force=force, prog=prog)  # a damaged or foreign one stops here
     kept = {} if force else manifest.keep_hand_fixes(planned, previous, images_dir)  # the user's now
@@ -459,8 +459,9 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
             say(f"{prog}: text of {done}/{total} pages")
 
     regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
+    displays = read_displays(manifest_path if manifest_path is not None else folder / MANIFEST)  # eqN.png, algN.png
     text = convert(doc, pages, margins, outline, title_rects, vocab, layout=layout, regions=regions,
-                   title=meta["title"], progress=on_page)
+                   title=meta["title"], progress=on_page, displays=displays)
 
     info = {"generator": record.GENERATOR, "pdf": pdf_path.name, **meta}
     taken = record.apply_source(info, source)

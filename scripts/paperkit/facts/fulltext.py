@@ -9,18 +9,27 @@ the rule-based path's column finder quadratic; those pages are read line by line
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import itertools
 import re
+import statistics
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pymupdf
+import yaml
 
 from .outline import Heading
 from .textlines import Line, Margins, fix_accents, keep_hyphen, reading_order
 
 MAX_BLOCKS_FOR_COLUMNS = 150
+# fonts that set math: Computer Modern math italic and symbols, Libertine's math italic (newtxmath), STIX, Cambria
+MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|CMBSY|MathMI|Math|^LinLibertine(?:I|ZI|BI)\d*$|MSBM|MSAM|txmi|pxmi|ntxmi|"
+                       r"rtxmi|NewTXMI|MTMI|MTSY|Symbol|rsfs|eufm", re.IGNORECASE)
 ProgressFn = Callable[[int, int], None]
 PAGE_MARKER = "<!-- page {n} -->"
 _WORD = re.compile(r"[A-Za-z0-9][\w'’\-]*")
@@ -39,6 +48,47 @@ class FullText:
 
     def word_count(self) -> int:
         return sum(len(_WORD.findall(_strip_markup(p))) for p in self.pages)
+
+
+@dataclass
+class DisplayRef:
+    """A numbered equation or an algorithm block the figure manifest lists: where it is and its image."""
+
+    kind: str  # "equation" | "algorithm"
+    number: str
+    page_index: int  # 0-based
+    rect: pymupdf.Rect
+    file: str  # images/eq3.png, relative to the note folder
+
+    @property
+    def label(self) -> str:
+        return f"Equation ({self.number})" if self.kind == "equation" else f"Algorithm {self.number}"
+
+
+def read_displays(manifest: Path) -> list[DisplayRef]:
+    """The equations and algorithm blocks images/figures.yaml lists (its keys `equations`, `algorithms`); none from
+    a missing or unreadable manifest, and an entry without page, box, number or file is skipped."""
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    out = []
+    for key, kind in (("equations", "equation"), ("algorithms", "algorithm")):
+        items = data.get(key)
+        for it in items if isinstance(items, list) else []:
+            if not isinstance(it, dict):
+                continue
+            try:
+                rect = pymupdf.Rect([float(v) for v in it["bbox"]])
+                page = int(it["page"])
+                number, file = str(it["number"]).strip(), str(it["file"]).strip()
+            except (KeyError, TypeError, ValueError):
+                continue
+            if page >= 1 and not rect.is_empty and number and file:
+                out.append(DisplayRef(kind, number, page - 1, rect, file))
+    return out
 
 
 def _strip_markup(md: str) -> str:
@@ -67,25 +117,155 @@ def _fast_rag_flags() -> Iterator[None]:
 def convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
             title_rects: list[pymupdf.Rect], vocab: set[str], *, layout: bool = False,
             regions: list[tuple[int, pymupdf.Rect, str]] | None = None, title: str = "",
-            progress: ProgressFn | None = None) -> FullText:
+            progress: ProgressFn | None = None, displays: list[DisplayRef] | None = None) -> FullText:
     """Markdown for every page: headings marked from the outline, running heads and page numbers cut off, the
-    text inside figure and table bodies (regions: 0-based page, box, what to say instead) replaced by a pointer."""
-    work = _without_regions(doc, regions or [])
+    text inside figure and table bodies (regions: 0-based page, box, what to say instead) replaced by a pointer,
+    except lines of body text a box took in; each numbered equation's image after its text, each algorithm block
+    as its image and its lines in a fence (displays, from the manifest)."""
+    displays = [d for d in displays or [] if 0 <= d.page_index < min(doc.page_count, len(pages))]
+    algorithms = [d for d in displays if d.kind == "algorithm"]
+    all_regions = list(regions or []) + [(a.page_index, a.rect, _algorithm_pointer(a)) for a in algorithms]
+    cuts = _cuts(pages, all_regions, whole={_algorithm_pointer(a) for a in algorithms})
+    shown = [_shown(i, lines, cuts.get(i, [])) for i, lines in enumerate(pages)]
+    work = _without_regions(doc, cuts, pages)
     try:
-        text = _convert(work, pages, margins, headings, title_rects, vocab, layout, progress)
+        text = _convert(work, pages, shown, margins, headings, title_rects, vocab, layout, progress)
     finally:
         if work is not doc:
             work.close()
     squash = lambda t: re.sub(r"[^a-z0-9]", "", t.lower())  # noqa: E731
     if title and text.pages and squash(title) not in squash(text.pages[0]):
         text.pages[0] = f"# {title}\n\n{text.pages[0]}"  # the layout model files the title under page headers
+    for a in algorithms:
+        text.pages[a.page_index] = _put_algorithm(text.pages[a.page_index], a, pages[a.page_index])
+    for e in sorted((d for d in displays if d.kind == "equation"), key=lambda d: (d.page_index, d.rect.y0)):
+        text.pages[e.page_index] = _put_equation(text.pages[e.page_index], e)
     return text
 
 
-def _without_regions(doc: pymupdf.Document, regions: list[tuple[int, pymupdf.Rect, str]]) -> pymupdf.Document:
+def _algorithm_pointer(a: DisplayRef) -> str:
+    return f"[{a.label}: {a.file}]"
+
+
+def _put_algorithm(md: str, a: DisplayRef, lines: list[Line]) -> str:
+    """The algorithm's pointer replaced by its image and its lines, line breaks and indents kept, in a fence."""
+    inside = [ln for ln in lines if ln.horizontal and a.rect.contains((ln.rect.tl + ln.rect.br) * 0.5)]
+    rows: list[list[Line]] = []
+    for ln in sorted(inside, key=lambda x: (x.rect.y0 + x.rect.y1) / 2):
+        cy = (ln.rect.y0 + ln.rect.y1) / 2
+        if rows and abs(cy - statistics.fmean((x.rect.y0 + x.rect.y1) / 2 for x in rows[-1])) <= 0.35 * ln.size:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    left = min((ln.rect.x0 for ln in inside), default=0.0)
+    body = []
+    for row in rows:
+        row.sort(key=lambda x: x.rect.x0)
+        indent = "  " * round((row[0].rect.x0 - left) / 10)
+        body.append((indent + " ".join(x.text for x in row).replace("```", "'''")).rstrip())
+    block = f"![{a.label}]({a.file})\n\n```text\n" + "\n".join(body) + "\n```"
+    pointer = _algorithm_pointer(a)
+    at = md.find(pointer)
+    if at < 0:
+        return md.rstrip() + f"\n\n{block}\n"  # the pointer did not survive the conversion: at the page's end
+    return md[:at].rstrip() + f"\n\n{block}\n\n" + md[at + len(pointer):].lstrip()
+
+
+def _put_equation(md: str, e: DisplayRef) -> str:
+    """The equation's image after the line that ends with its number '(N)' (else after the paragraph that holds
+    '(N)'); at the page's end when the number is nowhere on the page."""
+    image = f"![{e.label}]({e.file})"
+    if image in md:
+        return md
+    num = re.escape(e.number)
+    m = (re.search(rf"^(?!!\[)[^\n]*\(\s*{num}\s*\)[ \t]*$", md, flags=re.MULTILINE)
+         or re.search(rf"^(?!!\[)[^\n]*\(\s*{num}\s*\)[^\n]*$", md, flags=re.MULTILINE))
+    if m is None:
+        return md.rstrip() + f"\n\n{image}\n"
+    return md[:m.end()] + f"\n\n{image}\n\n" + md[m.end():].lstrip("\n")
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+_PROSE_WORD = re.compile(r"[(\[\"'“‘]?[A-Za-z][a-z]+(?:-[a-z]+)*[)\]\"'”’,.;:!?]*")
+
+
+def is_prose(text: str) -> bool:
+    """Running text: three words or more, and words (letters, with prose punctuation) half its tokens or more."""
+    tokens = text.split()
+    words = [t for t in tokens if _PROSE_WORD.fullmatch(t)]
+    return len(words) >= 3 and len(words) >= 0.5 * len(tokens)
+
+
+def body_lines_in(box: pymupdf.Rect, lines: list[Line], body_size: float, line_width: float) -> list[Line]:
+    """The lines of paragraph text a figure or table box took in: at the body size, one cell (no wide gaps),
+    prose, and about as wide as a column; a paragraph's short last line right under such a line comes too.
+
+    A table's cells have wide gaps, a plot's labels are short or no prose; a free-text table's rows (prompts,
+    examples) are prose and are kept: text said twice is better than text lost."""
+    inside = sorted((ln for ln in lines if ln.horizontal and box.contains((ln.rect.tl + ln.rect.br) * 0.5)),
+                    key=lambda x: (x.rect.y0, x.rect.x0))
+    kept: list[Line] = []
+    for ln in inside:
+        if len(ln.cells) > 1 or abs(ln.size - body_size) > 1.0 or not ln.text.strip():
+            continue
+        if ln.rect.width >= 0.75 * line_width and is_prose(ln.text):
+            kept.append(ln)
+        elif kept and 0 <= ln.rect.y0 - kept[-1].rect.y1 <= 0.6 * ln.size \
+                and abs(ln.rect.x0 - kept[-1].rect.x0) <= 2 and _PROSE_WORD.fullmatch(ln.text.split()[0]):
+            kept.append(ln)  # the paragraph's last line
+    return kept
+
+
+def _line_width(pages: list[list[Line]], body_size: float) -> float:
+    """The width of a full line of body text (a column's): the median of the wider half of the prose lines."""
+    widths = sorted(ln.rect.width for lines in pages for ln in lines
+                    if ln.horizontal and abs(ln.size - body_size) <= 0.6 and len(ln.cells) <= 1
+                    and is_prose(ln.text))
+    return statistics.median(widths[len(widths) // 2:]) if widths else float("inf")
+
+
+Cut = tuple[pymupdf.Rect, str, set[int]]  # a figure's or table's box, its pointer, the ids of body lines it keeps
+
+
+def _cuts(pages: list[list[Line]], regions: list[tuple[int, pymupdf.Rect, str]],
+          whole: set[str]) -> dict[int, list[Cut]]:
+    """Per page, the boxes whose text paper.md leaves out, each with its pointer and the body-text lines it keeps
+    (none for the pointers in whole: an algorithm block's lines all come back in its fence)."""
+    body_size = _body_size(pages)
+    line_width = _line_width(pages, body_size)
+    out: dict[int, list[Cut]] = {}
+    for pi, rect, text in regions:
+        if not 0 <= pi < len(pages):
+            continue
+        keep = set() if text in whole else {id(ln) for ln in body_lines_in(rect, pages[pi], body_size, line_width)}
+        out.setdefault(pi, []).append((rect, text, keep))
+    return out
+
+
+def _shown(pi: int, lines: list[Line], cuts: list[Cut]) -> list[Line]:
+    """The lines paper.md shows of a page: those outside every box and the body lines a box keeps, and each box's
+    pointer as a line of its own at the box's top."""
+    out = [ln for ln in lines
+           if not any(id(ln) not in keep and rect.contains((ln.rect.tl + ln.rect.br) * 0.5) for rect, _, keep in cuts)]
+    for k, (rect, text, _) in enumerate(cuts):
+        if text:
+            out.append(Line(page_index=pi, text=text, rect=pymupdf.Rect(rect.x0, rect.y0, rect.x1, rect.y0 + 6),
+                            size=6.0, font="", bold=False, italic=False, block=-1 - k))
+    return out
+
+
+def _without_regions(doc: pymupdf.Document, cuts: dict[int, list[Cut]], pages: list[list[Line]]) -> pymupdf.Document:
     """A copy of the document whose figure and table bodies hold one line of text ('[Table 2: cells in
-    tables/tab2.md]') instead of their labels, tick marks and cells, which read as noise in running text."""
-    if not regions:
+    tables/tab2.md]') instead of their labels, tick marks and cells, which read as noise in running text. Lines of
+    body text a box keeps stay where they are."""
+    if not cuts:
         return doc
     try:
         work = pymupdf.open("pdf", doc.tobytes(garbage=0, encryption=pymupdf.PDF_ENCRYPT_NONE))
@@ -95,21 +275,35 @@ def _without_regions(doc: pymupdf.Document, regions: list[tuple[int, pymupdf.Rec
             work.insert_pdf(doc)
         except (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase):
             return doc  # a damaged object MuPDF will not copy: read the text with the figures' labels in it
-    by_page: dict[int, list[tuple[pymupdf.Rect, str]]] = {}
-    for pi, rect, text in regions:
-        if 0 <= pi < work.page_count:
-            by_page.setdefault(pi, []).append((rect, text))
-    for pi, items in by_page.items():
+    for pi, items in cuts.items():
+        if pi >= work.page_count:
+            continue
         page = work[pi]
-        for rect, text in items:
-            page.add_redact_annot(rect, text=text or None, fontsize=6, fill=False, cross_out=False)
+        lines = pages[pi]
+        pointers: list[tuple[pymupdf.Point, str]] = []
+        for rect, text, keep in items:
+            if not keep:
+                page.add_redact_annot(rect, text=text or None, fontsize=6, fill=False, cross_out=False)
+                continue
+            # line by line, each cut to the middle of its height: MuPDF removes every glyph a redaction touches,
+            # and the boxes of neighbouring lines overlap
+            gone = [ln.rect for ln in lines if id(ln) not in keep and rect.contains((ln.rect.tl + ln.rect.br) * 0.5)]
+            for r in gone:
+                h = r.height
+                page.add_redact_annot(pymupdf.Rect(r.x0, r.y0 + 0.35 * h, r.x1, r.y1 - 0.35 * h), fill=False,
+                                      cross_out=False)
+            if text:
+                top = min(gone, key=lambda r: (r.y0, r.x0)) if gone else rect
+                pointers.append((pymupdf.Point(top.x0, top.y0 + 6), text))
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
                               text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+        for at, text in pointers:
+            page.insert_text(at, text, fontsize=6)
     return work
 
 
-def _convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
-             title_rects: list[pymupdf.Rect], vocab: set[str], layout: bool,
+def _convert(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Line]], margins: list[Margins],
+             headings: list[Heading], title_rects: list[pymupdf.Rect], vocab: set[str], layout: bool,
              progress: ProgressFn | None) -> FullText:
     by_page: dict[int, list[tuple[pymupdf.Rect, str]]] = {}
     for h in headings:
@@ -120,16 +314,19 @@ def _convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margi
     if layout:
         md_pages, engine = _layout_pages(doc, progress), "pymupdf4llm layout (ONNX)"
     else:
-        md_pages, engine = _rag_pages(doc, pages, margins, by_page, progress), "pymupdf4llm"
+        md_pages, engine = _rag_pages(doc, pages, shown, margins, by_page, progress), "pymupdf4llm"
     out = []
     for i, md in enumerate(md_pages):
         md = _fix_hyphens(md, pages[i], margins[i], doc[i].rect, vocab)
+        md = plain_math(md, *_math_text(pages[i]))
         out.append(_tidy(fix_accents(md)))
     return FullText(pages=out, engine=engine)
 
 
-def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins],
+def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Line]], margins: list[Margins],
                by_page: dict[int, list[tuple[pymupdf.Rect, str]]], progress: ProgressFn | None) -> list[str]:
+    """pymupdf4llm page by page; a page where it lost or garbled a line of text, or read two columns across
+    instead of down, is read line by line instead."""
     from pymupdf4llm.helpers import pymupdf_rag
 
     def header_id(span: dict, page: pymupdf.Page | None = None) -> str:
@@ -150,13 +347,16 @@ def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Mar
             if page.rotation:  # a landscape page (wide tables): pymupdf4llm reads nothing there; plain blocks
                 out.append("\n\n".join(b[4].strip() for b in page.get_text("blocks", sort=True) if b[4].strip()))
             elif blocks > MAX_BLOCKS_FOR_COLUMNS:
-                out.append(_lines_page(pages[i], m, page.rect, by_page.get(i, [])))
+                out.append(_lines_page(shown[i], m, page.rect, by_page.get(i, [])))
             else:
                 md = pymupdf_rag.to_markdown(
                     doc, pages=[i], hdr_info=header_id, margins=(m.left, m.top, m.right, m.bottom),
                     table_strategy=None, ignore_images=True, ignore_graphics=True, detect_bg_color=False,
                     force_text=True, write_images=False, embed_images=False, show_progress=False,
                     ignore_code=True)
+                order = [ln for ln in reading_order(shown[i], page.rect.width) if m.keeps(ln.rect, page.rect)]
+                if lost_lines(md, order) or out_of_order(md, order) > max(3, 0.05 * len(order)):
+                    md = _lines_page(shown[i], m, page.rect, by_page.get(i, []))
                 out.append(md)
             if progress:
                 progress(i + 1, doc.page_count)
@@ -175,7 +375,8 @@ def _layout_pages(doc: pymupdf.Document, progress: ProgressFn | None) -> list[st
 
 def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
                 heads: list[tuple[pymupdf.Rect, str]]) -> str:
-    """A formula-heavy page read line by line in column order: paragraphs by PyMuPDF block, headings marked."""
+    """A page read line by line in column order (formula-heavy, or one pymupdf4llm garbled): paragraphs by
+    PyMuPDF block, headings marked."""
     parts: list[str] = []
     prev_block = None
     prev_head: pymupdf.Rect | None = None
@@ -194,6 +395,11 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
         prev_head = None
         if prev_block is not None and ln.block != prev_block:
             parts.append("\n\n")
+        elif parts and re.search(r"[A-Za-z]-$", parts[-1]) and re.match(r"[a-z]", ln.text):
+            parts[-1] = parts[-1][:-1]  # a word broken at the line's end: joined, _fix_hyphens puts a real hyphen back
+            parts.append(ln.text)
+            prev_block = ln.block
+            continue
         elif parts and not parts[-1].endswith("\n"):
             parts.append("\n")
         parts.append(ln.text)
@@ -211,6 +417,113 @@ def _fix_hyphens(md: str, lines: list[Line], m: Margins, page_rect: pymupdf.Rect
             wrong = ma.group(1) + mb.group(1)
             md = re.sub(rf"\b{re.escape(wrong)}\b", f"{ma.group(1)}-{mb.group(1)}", md, count=1)
     return md
+
+
+_MD_NOISE = re.compile(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?(?:sup|sub|mark|u|b|i|br|span)>", re.DOTALL)
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lowercase, accents and ligatures undone ('Montr´eal', 'Montréal' -> 'montreal';
+    'eﬃcient' -> 'efficient'); math alphanumerics (𝑊) are no letters: formulas differ between readers."""
+    text = re.sub("[\U0001D400-\U0001D7FF]", " ", text)
+    text = text.replace("ı", "i").replace("ȷ", "j")  # LaTeX's dotless i under an accent
+    folded = unicodedata.normalize("NFKD", text).lower()
+    return "".join(c for c in folded if unicodedata.category(c)[0] in "LN" and unicodedata.category(c) != "Lm")
+
+
+def line_pieces(ln: Line) -> list[str]:
+    """A line's text as it must reappear: its runs of one font (a formula's letters are apart from the words
+    around them, as any reader sets them), squashed, those of three characters or more."""
+    pieces: list[str] = []
+    run: list[str] = []
+    font = None
+    for sp in ln.spans or [{"text": ln.text, "font": ""}]:
+        if sp.get("cell_break") or sp.get("font") != font:
+            pieces.append(squash("".join(run)))
+            run = []
+            font = sp.get("font")
+        run.append(sp["text"])
+    pieces.append(squash("".join(run)))
+    return [p for p in pieces if len(p) >= 3]
+
+
+def lost_lines(md: str, lines: list[Line]) -> list[Line]:
+    """The lines whose pieces (line_pieces) are not in md one after the other, each within 40 characters of the
+    one before; markup, links and images of md left out."""
+    text = squash(_MD_NOISE.sub(" ", md))
+    return [ln for ln in lines if _chain(text, line_pieces(ln)) < 0]
+
+
+def out_of_order(md: str, lines: list[Line]) -> int:
+    """How many of the lines (given in reading order) md puts elsewhere than reading order: of the lines found
+    at exactly one place, those off the longest run of increasing places (columns read across, not down)."""
+    text = squash(_MD_NOISE.sub(" ", md))
+    places = []
+    for ln in lines:
+        pieces = line_pieces(ln)
+        at = _chain(text, pieces)
+        if at >= 0 and _chain(text, pieces, at + 1) < 0:
+            places.append(at)
+    tails: list[int] = []
+    for x in places:
+        k = bisect.bisect_left(tails, x)
+        tails[k:k + 1] = [x]
+    return len(places) - len(tails)
+
+
+def _chain(text: str, pieces: list[str], start_at: int = 0) -> int:
+    """Where the pieces stand in text one after the other (each within 40 characters of the last), from start_at;
+    -1 when nowhere (0 for no pieces: nothing to find)."""
+    if not pieces:
+        return 0 if start_at == 0 else -1
+    start = text.find(pieces[0], start_at)
+    while start >= 0:
+        end = start + len(pieces[0])
+        for p in pieces[1:]:
+            k = text.find(p, end, end + 40 + len(p))
+            if k < 0:
+                break
+            end = k + len(p)
+        else:
+            return start
+        start = text.find(pieces[0], start + 1)
+    return -1
+
+
+_EMPHASIS = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]*?[^\s_])_(?!\w)")
+_RUN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _math_text(lines: list[Line]) -> tuple[set[str], str]:
+    """What the page sets in math fonts: its tokens, and all of it run together line by line ('d' 'k' -> 'dk')."""
+    tokens: set[str] = set()
+    runs: list[str] = []
+    for ln in lines:
+        run = []
+        for sp in ln.spans:
+            if MATH_FONT.search(sp.get("font", "")):
+                tokens.update(_RUN.findall(sp["text"]))
+                run.append(sp["text"].replace(" ", ""))
+            elif run:
+                runs.append("".join(run))
+                run = []
+        runs.append("".join(run))
+    return tokens, "|".join(r for r in runs if r)
+
+
+def plain_math(md: str, math_tokens: set[str], math_run: str) -> str:
+    """Emphasis marks off math: pymupdf4llm writes every italic span as _x_, so each math letter of a formula
+    ('_Wq_', '_Q, K, V_', '_dk_') is wrapped in underscores. An emphasis whose letters are all math (set in a math
+    font on this page, or one or two letters long) loses its marks; italics in prose ('_Scaled Dot-Product
+    Attention_') keep them."""
+    def unwrap(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        for run in _RUN.findall(inner):
+            if len(run) > 2 and run not in math_tokens and run not in math_run:
+                return m.group(0)
+        return inner
+
+    return _EMPHASIS.sub(unwrap, md)
 
 
 _FENCE = re.compile(r"^\s*```")
