@@ -387,21 +387,34 @@ def _is_free_text(lines: list[TextLine], size: float) -> bool:
 
 
 def _paragraphs(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> list[str]:
-    """A free-text table's rows: lines joined into paragraphs, split at rules and at wider vertical gaps."""
-    out: list[list[str]] = []
-    prev: TextLine | None = None
+    """A free-text table's rows: in each column of text (justified lines' wide spaces do not split it), lines
+    joined into paragraphs; a row ends at a rule, a wider gap, or a line of one token (a list of names or code,
+    or a paragraph's last word); columns side by side are written "left | right"."""
+    cols = _columns(lines, size)
     pitch = _median([b.baseline - a.baseline for a, b in itertools.pairwise(lines)] or [size * 1.2])
+    bands: list[list[list[str]]] = []  # row -> column -> lines
+    prev: TextLine | None = None
+    closed, before = True, ""
     for ln in lines:
-        text = " | ".join(c.text for c in ln.chunks)
-        # a new row after a rule, a wider gap, or a line of one token (a list of names or code, not prose)
-        new = prev is None or ln.baseline - prev.baseline > pitch * 1.35 or any(
-            prev.y1 - 1 <= r.y0 <= ln.y0 + 1 for r in rules) or " " not in text or " " not in out[-1][-1]
-        if new:
-            out.append([text])
-        else:
-            out[-1].append(text)
-        prev = ln
-    return [_join_wrapped(p) for p in out]
+        parts: list[list[str]] = [[] for _ in cols]
+        gaps = sorted(b.x0 - a.x1 for a, b in itertools.pairwise(ln.words))
+        if not gaps or gaps[-1] <= max(size, 2.5 * gaps[len(gaps) // 2]):
+            parts[0] = [c.text for c in ln.chunks]  # one run of words (a justified line across the table)
+        for c in ln.chunks if parts[0] == [] else []:  # into the column it overlaps most: no word is lost
+            parts[max(range(len(cols)), key=lambda k: min(cols[k][1], c.x1) - max(cols[k][0], c.x0))].append(c.text)
+        texts = [" ".join(p) for p in parts]
+        text = " ".join(texts).strip()
+        one = " " not in text
+        # a token alone ends a paragraph ("event.") or is an item of a list of names
+        tail = one and " " in before and not before.endswith((".", ":", "!", "?"))
+        if closed or (one and not tail) or prev is None or ln.baseline - prev.baseline > pitch * 1.35 or any(
+                prev.y1 - 1 <= r.y0 <= ln.y0 + 1 for r in rules):
+            bands.append([[] for _ in cols])
+        for j, t in enumerate(texts):
+            if t:
+                bands[-1][j].append(t)
+        closed, prev, before = one, ln, text
+    return [" | ".join(p for p in (_join_wrapped(col) for col in band) if p) for band in bands]
 
 
 def _records(lines: list[TextLine], rules: list[pymupdf.Rect], size: float) -> list[str]:
