@@ -270,3 +270,70 @@ def test_names_apart_by_a_wide_space_and_a_line_ending_in_and(tmp_path):
     m = read_metadata(_save(doc, tmp_path / "word.pdf"))
     assert m["title"] == "A Robust Integrated Multi-Strategy Bus Control System via Deep Reinforcement Learning"
     assert m["authors"] == ["Qinghui Nie", "Jishun Ou", "Shen Li", "Haotian Shi"]
+
+
+# ------------------------------------------------------------------------------------------ venue in the note
+
+def _venue_paper(path: Path, head: str | None = None, foot: str | None = None, stamp: str | None = None) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    if head:
+        _text(page, 40, head, 8, x=72)
+    _text(page, 100, "Learning to Read Papers with Small Models", 16, "tibo")
+    _text(page, 125, "Ada Lovelace", 11, "tibo", x=220)
+    _text(page, 125, "Alan Turing", 11, "tibo", x=330)
+    _abstract(page, 170)
+    if foot:
+        _text(page, 740, foot, 8, x=72)
+    if stamp:
+        page.insert_text((30, 560), stamp, fontsize=20, fontname="tiro", rotate=90)
+    _body_pages(doc)
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def _venue_line(readme: str) -> str:
+    return next(ln for ln in readme.splitlines() if ln.startswith("- **Venue:**"))
+
+
+def test_the_note_header_never_keeps_the_venue_placeholder(tmp_path):
+    from paperkit.note.scaffold import scaffold_note
+
+    cases = {
+        "arxiv": ({"stamp": "arXiv:2401.01234v2 [cs.CL] 5 Feb 2026"}, "arXiv preprint (v2, 5 Feb 2026)"),
+        "acm-template": ({"foot": "Conference acronym 'XX, June 03-05, 2018, Woodstock, NY",
+                          "stamp": "arXiv:2302.07302v1 [cs.HC] 14 Feb 2023"}, "arXiv preprint (v1, 14 Feb 2023)"),
+        "aaai": ({"head": "The Thirty-Fourth AAAI Conference on Artificial Intelligence (AAAI-20)"}, "AAAI 2020"),
+        "acm": ({"foot": "KDD '19, August 4-8, 2019, Anchorage, AK, USA"}, "KDD 2019"),
+        "nothing": ({}, "(no venue printed on the paper)"),
+    }
+    for name, (kwargs, want) in cases.items():
+        pdf = _venue_paper(tmp_path / f"{name}.pdf", **kwargs)
+        r = scaffold_note(pdf, tmp_path / "notes", name=name)
+        readme = Path(r["readme"]).read_text(encoding="utf-8")
+        assert "{{venue}}" not in readme and "{{year}}" not in readme, name
+        assert _venue_line(readme) == f"- **Venue:** {want}", name
+
+
+def test_journal_heads_and_template_lines():
+    from paperkit.facts.metadata import find_venue
+    from paperkit.facts.textlines import page_lines
+
+    def venue(line: str, y: float = 40) -> tuple[str, str, int | None]:
+        doc = pymupdf.open()
+        page = doc.new_page(width=W, height=H)
+        _text(page, y, line, 8, x=72)
+        _text(page, 120, "A Title", 16, "tibo")
+        return find_venue(page_lines(page), page.rect)
+
+    assert venue("Journal of Machine Learning Research 21 (2020) 1-67   Submitted 4/19; Published 7/20")[::2] == \
+        ("Journal of Machine Learning Research", 2020)
+    assert venue("GLIA 24:39-49 (1998)")[::2] == ("GLIA", 1998)
+    assert venue("IJCAI-07")[::2] == ("IJCAI", 2007)
+    assert venue("Proceedings of the 41 st International Conference on Machine Learning, Vienna, Austria. PMLR 235, "
+                 "2024.", 700)[::2] == ("ICML", 2024)
+    # Base-14 fonts print ASCII quotes and dashes only; the ACM template's own lines use curly ones
+    assert venue("Woodstock '18, June 03-05, 2018, Woodstock, NY", 740) == ("", "", None)
+    assert venue("Conference acronym 'XX, June 03-05, 2018, Woodstock, NY", 740) == ("", "", None)
+    assert venue("Noname manuscript No. (will be inserted by the editor)") == ("", "", None)

@@ -55,7 +55,9 @@ def test_short_names_and_filled_readme(tmp_path, templates):
     assert (folder / "images").is_dir()
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("<!-- full.en -->\n# Attention Is All You Need\n")
-    assert "> Ashish Vaswani, Noam Shazeer · {{venue}} {{year}} · arXiv {{arxiv}} · [PDF](paper.pdf)" in readme
+    # no venue and no arXiv stamp printed: the venue says so rather than leaving {{venue}} for the agent
+    assert "> Ashish Vaswani, Noam Shazeer · (no venue printed on the paper) · arXiv {{arxiv}} · [PDF](paper.pdf)" \
+        in readme
     assert "{{tldr}}" in readme  # left for the agent
     assert sorted(r["created"]) == sorted(str(p) for p in (folder, folder / "images", folder / "paper.pdf",
                                                             folder / "README.md"))

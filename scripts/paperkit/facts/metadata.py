@@ -678,7 +678,7 @@ def find_arxiv_date(lines: list[Line]) -> str:
     """The date of the arXiv margin stamp ('arXiv:2406.08177v3 [eess.IV] 24 Oct 2024' -> '24 Oct 2024')."""
     for ln in sorted(lines, key=lambda ln: (ln.horizontal, ln.rect.y0)):
         if _ARXIV_STAMP.search(ln.text):
-            m = re.search(r"\]\s*(\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d{2})", ln.text)
+            m = re.search(r"\]\s*(\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+(?:19|20)\d{2})\b", ln.text)
             if m:
                 return clean_text(m.group(1))
     return ""

@@ -43,8 +43,14 @@ def template_path(mode: str, lang: str, templates_dir: Path | None = None) -> Pa
     return path
 
 
-def fill_template(text: str, values: dict[str, str]) -> str:
-    """Replaces the {{name}} placeholders we know a value for; the others stay for the agent to fill."""
+def fill_template(text: str, values: dict[str, str], blank: frozenset[str] = frozenset()) -> str:
+    """Replaces the {{name}} placeholders we know a value for; the others stay for the agent to fill. A name in
+    blank whose value is empty is known to be empty (the year an arXiv stamp's date already gives): it goes, with
+    the spaces before it."""
+    for name in blank:
+        if name in values and not values[name]:
+            text = re.sub(r"[ \t]*\{\{\s*" + re.escape(name) + r"\s*\}\}", "", text)
+
     def repl(m: re.Match[str]) -> str:
         value = values.get(m.group(1))
         return value if value else m.group(0)
@@ -77,13 +83,34 @@ def paper_facts(pdf: Path, password: str | None = None, doc: pymupdf.Document | 
             opened.close()
 
 
-def template_values(facts: dict[str, Any], title: str, authors: list[str], short: str) -> dict[str, str]:
+BLANK_OK = frozenset({"year", "year_b"})  # fill_template's blank: the venue line never keeps {{year}}
+_NO_VENUE = {"en": "(no venue printed on the paper)", "zh": "（论文上未印发表处）"}
+
+
+def venue_and_year(facts: dict[str, Any], lang: str = "en") -> tuple[str, str]:
+    """The header's venue and year: the venue the paper prints ('NeurIPS', '2020'); without one, the arXiv stamp
+    ('arXiv preprint (v3, 24 Oct 2024)', its date holding the year); without either, a note that none is printed.
+    Never empty, so {{venue}} is never left in the note."""
+    venue, year = str(facts.get("venue") or ""), str(facts.get("year") or "")
+    if venue:
+        return venue, year
+    if facts.get("arxiv_id"):
+        stamp = ", ".join(x for x in (facts.get("arxiv_version") or "", facts.get("arxiv_date") or "") if x)
+        if stamp and year and year not in stamp:
+            stamp += f"; {year}"
+        return (f"arXiv preprint ({stamp})" if stamp else f"arXiv preprint {year}".strip()), ""
+    return _NO_VENUE.get(lang, _NO_VENUE["en"]), year
+
+
+def template_values(facts: dict[str, Any], title: str, authors: list[str], short: str,
+                    lang: str = "en") -> dict[str, str]:
     arxiv = facts.get("arxiv_id") or ""
+    venue, year = venue_and_year(facts, lang)
     return {
         "title": title,
         "authors": ", ".join(authors),
-        "venue": str(facts.get("venue") or ""),
-        "year": str(facts.get("year") or ""),
+        "venue": venue,
+        "year": year,
         "arxiv": arxiv,
         "arxiv_url": f"https://arxiv.org/abs/{arxiv}" if arxiv else "",
         "pdf_link": PDF_NAME,
@@ -164,8 +191,8 @@ def scaffold_note(pdf: Path, root: Path, *, name: str | None = None, force: bool
         kept.append(str(readme))
     else:
         text = template.read_text(encoding="utf-8")
-        values = {**template_values(facts, title, authors, short), **(values_b or {})}
-        fsutil.atomic_write_text(readme, fill_template(text, values), overwrite=True)
+        values = {**template_values(facts, title, authors, short, lang), **(values_b or {})}
+        fsutil.atomic_write_text(readme, fill_template(text, values, BLANK_OK), overwrite=True)
         created.append(str(readme))
 
     return {
