@@ -1147,11 +1147,16 @@ def _load_papers(folder: Path, mode: str, fname: str) -> tuple[dict[str, PaperTe
     a_text = load_paper_text(folder)
     if a_text is None:
         out.append(Finding(fname, 1, "warning", "numbers-skipped",
-                           f"numbers not checked against the paper: {folder / 'paper.md'} is missing",
+                           f"numbers not checked against the paper: {folder / 'paper.md'} is missing or unreadable",
                            f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write paper.md and tables/, "
                            "then check again"))
         return papers, out
     papers["a"] = a_text
+    if not (folder / "tables").is_dir() and a_text.tables:
+        out.append(Finding(fname, 1, "warning", "numbers-skipped",
+                           f"table cells not checked: {folder / 'tables'} is missing, so numbers sourced to a table "
+                           "are looked up on the table's page in paper.md only",
+                           f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write tables/"))
     if mode == "compare":
         b_text = load_paper_text(folder, "b/", folder / "images" / "b" / "figures.yaml")
         if b_text is None:

@@ -323,6 +323,8 @@ class Resolved:
     values: set[str] | None  # None: cannot be checked here
     figure: bool
     desc: str
+    paper: PaperText | None = None
+    pages: set[int] = field(default_factory=set)  # where the source lies, to read off the PDF as a last resort
 
 
 class NumberChecker:
@@ -391,8 +393,7 @@ class NumberChecker:
                         self._issue(ref.line, "error", "source-missing",
                                     f"{'paper B' if paper == 'b' else 'the paper'} has no {word} {i} "
                                     f"({word.lower()}s found: {have})", "fix the number")
-                    known = False
-                    continue
+                    return Resolved(None, False, desc)  # a table the tools did not find: its cells are unknown
                 values |= reg.values
                 where |= reg.pages
         elif ref.kind in ("section", "abstract", "appendix"):
@@ -414,7 +415,8 @@ class NumberChecker:
             label = desc.split(" (")[0]
             self._issue(ref.line, "error", "source-page", f"{label} is on {on}, not {ref.text.split(',')[-1].strip()}",
                         f"fix the page to {on}")
-        return Resolved(values, ref.kind == "figure", desc)
+        return Resolved(values, ref.kind == "figure", desc, pt, (where | set(cited)) if ref.kind != "figure" else
+                        set(cited) or where)
 
     # -- one block
     def check_block(self, text: str, line_of: Callable[[int], int], default: Callable[[int], str | None],
@@ -477,6 +479,8 @@ class NumberChecker:
                 continue
             if n.approx or computed:
                 continue
+            if any(r.paper is not None and n.value in r.paper.pdf_page_values(r.pages) for r in res):
+                continue  # printed on the page, though paper.md or the cell grid lost it
             descs = list(dict.fromkeys(r.desc for r in res))
             descs = [d for d in descs if not any(o != d and o.startswith(d + " (") for o in descs)]
             desc = " or ".join(descs)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import pymupdf
 import yaml
 
 # A number as printed: 1,500 / 0.3455 / .8 / 12. Signs and units are left to the caller: values compare as
@@ -89,6 +90,24 @@ class PaperText:
     all_values: set[str]
     names: list[str]  # short names the note may use for this paper ("BERT4Rec", "SASRec"), most used first
     last_page: int
+    pdf: Path | None = None
+    _pdf_pages: dict[int, set[str]] = field(default_factory=dict)
+
+    def pdf_page_values(self, pages: set[int]) -> set[str]:
+        """Numbers printed on those pages of paper.pdf itself: the last word when paper.md or a cell grid lost one.
+        Read only when a number was not found elsewhere; a PDF that will not open adds nothing."""
+        out: set[str] = set()
+        want = [p for p in pages if p not in self._pdf_pages]
+        if want and self.pdf is not None:
+            try:
+                with pymupdf.open(self.pdf) as doc:
+                    for p in want:
+                        self._pdf_pages[p] = values_in(doc[p - 1].get_text()) if 1 <= p <= doc.page_count else set()
+            except (RuntimeError, ValueError, OSError):
+                self.pdf = None
+        for p in pages:
+            out |= self._pdf_pages.get(p, set())
+        return out
 
     def page_values(self, pages: list[int]) -> set[str]:
         out: set[str] = set()
@@ -257,5 +276,6 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
     all_values: set[str] = set()
     for r in (*pages.values(), *tables.values(), *sections.values()):
         all_values |= r.values
+    pdf = base / "paper.pdf"
     return PaperText(folder, prefix, pages, sections, tables, cells, figures, all_values, short_names(meta, md),
-                     max(pages) if pages else 0)
+                     max(pages) if pages else 0, pdf if pdf.is_file() else None)
