@@ -12,7 +12,7 @@ from conftest import CORPUS_GT, ROOT, SAMPLE_PDF, corpus_pdfs, run_script
 from paperkit.figures.naming import is_rule_name
 
 TRUTH = ROOT / "tests" / "data" / "sample-paper-truth.json"
-ITEM_KEYS = {"label", "kind", "number", "page", "bbox", "caption", "type", "file", "size_px"}
+ITEM_KEYS = {"label", "kind", "number", "page", "bbox", "caption", "type", "file", "size_px", "sha256"}
 
 
 def iou(a: list[float], b: list[float]) -> float:
