@@ -58,13 +58,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
-    if a.mode == "compare":
-        result = jobs.prepare_compare(*a.source, Path(a.root), name=a.name, lang=a.lang, dpi=a.dpi, force=a.force,
-                                      password=a.password, say=cli.speaker(a.quiet), prog=PROG)
+    result = jobs.prepare(a.source[0], Path(a.root), name=a.name, lang=a.lang, mode=a.mode, dpi=a.dpi,
+                          force=a.force, password=a.password, say=cli.speaker(a.quiet), prog=PROG,
+                          source_b=a.source[1] if len(a.source) == 2 else None)
+    if "b" in result:
         cli.emit(result, a.json, _human_compare(result))
         return 0
-    result = jobs.prepare(a.source[0], Path(a.root), name=a.name, lang=a.lang, mode=a.mode, dpi=a.dpi,
-                          force=a.force, password=a.password, say=cli.speaker(a.quiet), prog=PROG)
     human = "\n".join([
         f"note folder: {result['folder']}",
         f"  title:    {result['title'] or '(not found)'}",

@@ -518,8 +518,15 @@ def is_remote(source: str) -> bool:
 
 def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
             dpi: int = 200, force: bool = False, password: str | None = None, say: Say = _quiet,
-            prog: str = "prepare_paper.py") -> dict[str, Any]:
-    """A paper to a note folder ready for writing: scaffold (or download), figures, facts, on one opened PDF."""
+            prog: str = "prepare_paper.py", source_b: str | None = None) -> dict[str, Any]:
+    """A paper to a note folder ready for writing: scaffold (or download), figures, facts, on one opened PDF.
+
+    With source_b (mode compare) the two papers go to one comparison folder: prepare_compare."""
+    if source_b is not None:
+        if mode != "compare":
+            raise UserError(f"two papers make a comparison, not a {mode} note; pass --mode compare")
+        return prepare_compare(source, source_b, root, name=name, lang=lang, dpi=dpi, force=force,
+                               password=password, say=say, prog=prog)
     if mode == "compare":  # one paper's folder with a comparison's README is the half-made note to avoid
         raise UserError("--mode compare needs both papers in one command: prepare_paper.py SOURCE_A SOURCE_B "
                         "--mode compare")
