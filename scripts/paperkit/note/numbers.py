@@ -211,7 +211,7 @@ NOTE_NUM = re.compile(r"(?<![A-Za-z0-9_.@/^\\#$])(?<![A-Za-z][-−])(?<![A-Za-z]
                       r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\.\d+|\d+)"
                       r"(\s?%|\s?×|x(?![A-Za-z0-9_])|[kKMB](?![A-Za-z0-9_]))?(?![A-Za-z0-9_]|\.\d|[-‑]\d)")
 _LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eqs?\.|Equation|Figures?|Figs?\.|Tables?|Tabs?\.|Appendix|Algorithm|"
-                           r"version|v|Python|Q|top|Top|图|表|节|式|公式|arXiv|layer|Layer|步骤|问题|Step|step|第|"
+                           r"version|v|Python|PyTorch|TensorFlow|JAX|CUDA|Ubuntu|release|Q|top|Top|图|表|节|式|公式|arXiv|layer|Layer|步骤|问题|Step|step|第|"
                            r"NDCG@|HR@|Hit@|Recall@|MRR@)\s*$")
 _APPROX_BEFORE = re.compile(
     r"(?:≈|≃|~|∼|\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bnearly|\bnear|\balmost|\bclose to|\bsome|"

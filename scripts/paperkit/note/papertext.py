@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import pymupdf
 import yaml
 
 # A number as printed: 1,500 / 0.3455 / .8 / 12. Signs and units are left to the caller: values compare as
@@ -99,6 +98,8 @@ class PaperText:
         out: set[str] = set()
         want = [p for p in pages if p not in self._pdf_pages]
         if want and self.pdf is not None:
+            import pymupdf  # here, not at the top: importing MuPDF costs more than checking a whole note
+
             try:
                 with pymupdf.open(self.pdf) as doc:
                     for p in want:
