@@ -173,7 +173,8 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect,
         base = _median(b[6] for b in band)
         run: list[tuple] = []
         for c in _reading_order(band):
-            if run and (c[4].isspace() or c[0] - run[-1][2] > 0.22 * max(c[5], run[-1][5])):
+            glued = run and run[-1][4] == "%" and (c[4].isdigit() or c[4] in "-+−")  # "54.85%72.51%": bold overflow
+            if run and (glued or c[4].isspace() or c[0] - run[-1][2] > 0.22 * max(c[5], run[-1][5])):
                 words.append(_word(run, base))
                 run = []
             if not c[4].isspace():
@@ -536,31 +537,44 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
 
 def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo: float, hi: float,
                     size: float) -> list[tuple[float, float]]:
-    """A tight table: no word of any line crosses x, and most lines have words on both sides of x with a gap
-    wider than a word space, so x is a column boundary even where the chunks run across it."""
-    words = [(i, w) for i, c in members for w in c.words]
-    gaps = [(a, b) for (_, a), (b, _) in itertools.pairwise(_union([(w.x0, w.x1) for _, w in words]))]
-    n = len({i for i, _ in members})
-    for a, b in gaps:
-        x = (a + b) / 2
-        both = 0
-        for i in {i for i, _ in members}:
-            left = max((w.x1 for j, w in words if j == i and w.x1 <= x), default=None)
-            right = min((w.x0 for j, w in words if j == i and w.x0 >= x), default=None)
+    """A tight table: most lines have words on both sides of x with a gap wider than a word space and hardly any
+    word crosses x (a bold value may overflow), so x is a column boundary even where the chunks run across it."""
+    per_line: dict[int, list[Word]] = {}
+    for i, c in members:
+        per_line.setdefault(i, []).extend(c.words)
+    n = len(per_line)
+    cands = sorted({round((a.x1 + b.x0) / 2) for ws in per_line.values()
+                    for a, b in itertools.pairwise(sorted(ws, key=lambda w: w.x0)) if b.x0 - a.x1 >= 0.3 * size})
+    best: tuple[int, float] | None = None
+    for x in cands:
+        both = cross = 0
+        for ws in per_line.values():
+            over = [w for w in ws if w.x0 < x - 0.5 and w.x1 > x + 0.5]
+            if over:  # only a value running over (a bold number set wider) may cross
+                cross += 1 if all(_NUMERIC.match(w.text) for w in over) else n
+                continue
+            left = max((w.x1 for w in ws if w.x1 <= x + 0.5), default=None)
+            right = min((w.x0 for w in ws if w.x0 >= x - 0.5), default=None)
             if left is not None and right is not None and right - left >= 0.3 * size:
                 both += 1
-        if both >= max(2, 0.75 * n):
-            for ln in lines:
-                new: list[Chunk] = []
-                for c in ln.chunks:
-                    k = next((k for k, w in enumerate(c.words) if w.x0 >= x), 0)
-                    if c.x0 < x < c.x1 and k and c.words[k - 1].x1 <= x:
-                        new.extend([Chunk(c.words[:k]), Chunk(c.words[k:])])
-                    else:
-                        new.append(c)
-                ln.chunks = new
-            return _split_cluster(lines, lo, a, size) + _split_cluster(lines, b, hi, size)
-    return [(lo, hi)]
+        if both >= max(2, 0.75 * n) and cross <= 0.15 * n and (best is None or both - 2 * cross > best[0]):
+            best = (both - 2 * cross, x)
+    if best is None:
+        return [(lo, hi)]
+    x = best[1]
+    for ln in lines:
+        new: list[Chunk] = []
+        for c in ln.chunks:
+            left = [w for w in c.words if (w.x0 + w.x1) / 2 < x]
+            if c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5 and 0 < len(left) < len(c.words):
+                new.extend([Chunk(left), Chunk(c.words[len(left):])])
+            else:
+                new.append(c)
+        ln.chunks = new
+    words = [w for ws in per_line.values() for w in ws]
+    left_hi = max(w.x1 for w in words if (w.x0 + w.x1) / 2 < x)
+    right_lo = min(w.x0 for w in words if (w.x0 + w.x1) / 2 >= x)
+    return _split_cluster(lines, lo, left_hi, size) + _split_cluster(lines, right_lo, hi, size)
 
 
 def _gap_index(c: Chunk, gl: float, gr: float) -> int:
