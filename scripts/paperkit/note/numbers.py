@@ -22,7 +22,7 @@ from .papertext import PaperText, canon, norm_label_number, roman_to_int
 
 # ---------------------------------------------------------------- sources
 
-_ID = r"(?:[A-Z]?\d+(?:\.\d+)*[a-z]?(?:\([a-z]\))?|[IVXL]+\b(?:[-.][A-Z]\b)?)"
+_ID = r"(?:[A-Z]?\d+(?:\.\d+)*[a-z]?(?:\([a-z]\))?|[IVXL]+\b(?:[-.][A-Z]\b)?|[A-Z](?:\.\d+)*\b|\(\d+\))"
 _IDS = rf"{_ID}(?:\s*(?:,|and|&|-|–|—|to|和|、|至)\s*{_ID}(?!\s*\.\s*\d))*"
 _KINDS = {
     "table": r"Tables?|Tabs?\.|TABLES?|(?<![代列发报量图])表",  # not 代表 (represent), 列表, 发表 ...
@@ -87,7 +87,8 @@ def _expand_ids(kind: str, ids: str) -> list[str]:
     for m in re.finditer(_ID, ids):
         sep = ids[last_end:m.start()].strip()
         p = m.group(0)
-        n = _section_id(p) if kind == "section" else norm_label_number(re.sub(r"\([a-z]\)$", "", p))
+        p = p.strip("()") if re.fullmatch(r"\(\d+\)", p) else p  # "Eq. (3)"
+        n = _section_id(p) if kind in ("section", "appendix") else norm_label_number(re.sub(r"\([a-z]\)$", "", p))
         if sep in ("-", "–", "—", "to", "至") and prev and prev.isdigit() and n.isdigit() and kind != "section" \
                 and 0 < int(n) - int(prev) <= 20:
             out += [str(k) for k in range(int(prev) + 1, int(n) + 1)]
@@ -485,6 +486,8 @@ class NumberChecker:
             descs = [d for d in descs if not any(o != d and o.startswith(d + " (") for o in descs)]
             desc = " or ".join(descs)
             if all(r.figure for r in res):
+                if any(r.paper is not None and n.value in r.paper.all_values for r in res):
+                    continue  # printed in the paper's text, so not read off the plot
                 self._issue(n.line, "error", "number-plot",
                             f"{n.text.strip()} is read off {desc} but stated as exact",
                             "mark it approximate ('about', '≈', '约') and say which axis values it lies between",
