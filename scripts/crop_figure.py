@@ -19,11 +19,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = cli.make_parser(
         PROG,
         "Render the region X0 Y0 X1 Y1 of page PAGE to the PNG file OUT, without the reader's annotations. "
-        "Coordinates are PDF points in the page as it is displayed (as PyMuPDF's Page.rect and the figures.yaml "
+        "Coordinates are PDF points in the page as it is displayed (as PyMuPDF's Page.rect and the manifest's "
         "bbox give them): (0, 0) is the top left, a US Letter page is 612 x 792, A4 is 595 x 842, and a page shown "
-        "rotated is measured as shown. When OUT is a file images/figures.yaml lists, its entry takes the new page, "
-        "box, size and hash and is marked hand_fixed: smart_extract.py and prepare_paper.py then keep the crop. "
-        "Find the box with look_page.py.",
+        "rotated is measured as shown. When OUT is a file the figure manifest beside it lists, its entry takes the "
+        "new page, box, size and hash and is marked hand_fixed: smart_extract.py and prepare_paper.py then keep the "
+        "crop. Find the box with look_page.py.",
         [
             "python3 scripts/crop_figure.py paper.pdf 4 108 70 504 240 "
             "paper-notes/attention/images/fig2_method_multi-head-attention.png --force",

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from paperkit import jobs
 from paperkit.io import cli
-from paperkit.io.pdf import open_pdf, was_repaired
+from paperkit.io.pdf import open_pdf
 
 PROG = "look_page.py"
 
@@ -20,12 +20,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = cli.make_parser(
         PROG,
         "Render page PAGE of PDF (or the region --clip X0 Y0 X1 Y1 of it) to OUT.png with rulers labelled in PDF "
-        "points along the top and left edges; --grid adds lines across the picture at every tick. When the PDF "
-        "is a note folder's paper.pdf, the boxes images/figures.yaml lists on the page are outlined and labelled "
-        "(hand-fixed ones in magenta). Coordinates are those of the page as displayed, the ones crop_figure.py "
-        "takes: (0, 0) is the top left. Prints what is in the region; --json lists every text line (text, bbox, "
-        "font size), rule (thin horizontal or vertical drawing: table rules, frames) and image with coordinates. "
-        "The loop for a bad crop: look, re-crop with crop_figure.py, look again.",
+        "points along the top and left edges; --grid adds lines across the picture at every tick. When the PDF is a "
+        "note folder's paper.pdf, the boxes the figure manifest (images/) lists on the page are outlined and labelled"
+        " (hand-fixed ones in magenta). Coordinates are those of the page as displayed, the ones crop_figure.py "
+        "takes: (0, 0) is the top left. Prints what is in the region; --json lists every text line (text, bbox, font "
+        "size), rule (thin horizontal or vertical drawing: table rules, frames) and image with coordinates. The loop "
+        "for a bad crop: look, re-crop with crop_figure.py, look again.",
         [
             "python3 scripts/look_page.py paper-notes/attention/paper.pdf 4 --grid",
             "python3 scripts/look_page.py paper-notes/attention/paper.pdf 8 --clip 100 80 510 330 --grid --json",
@@ -41,7 +41,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="only this region of the page, in points")
     p.add_argument("--grid", action="store_true", help="draw grid lines across the picture, not only rulers")
     p.add_argument("--dpi", type=int, default=150, help="render resolution (72-600)")
-    p.add_argument("--no-boxes", action="store_true", help="do not draw the boxes of images/figures.yaml")
+    p.add_argument("--no-boxes", action="store_true", help="do not draw the figure manifest's boxes")
     p.add_argument("--force", action="store_true", help="overwrite OUT even if this tool did not write it")
     cli.add_pdf_flags(p, quiet=False)
     a = p.parse_args(argv)
@@ -70,8 +70,6 @@ def _human(r: dict) -> str:
 def main(argv: list[str]) -> int:
     a = parse_args(argv)
     doc = open_pdf(a.pdf, a.password)
-    if was_repaired(doc):
-        cli.progress(cli.repaired_warning(PROG, a.pdf, "check what you see"))
     r = jobs.look_page(doc, Path(a.pdf), a.page, out=Path(a.out) if a.out else None,
                        clip=tuple(a.clip) if a.clip else None, dpi=a.dpi, grid=a.grid, boxes=not a.no_boxes,
                        force=a.force, say=cli.progress, prog=PROG)

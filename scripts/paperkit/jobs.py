@@ -332,6 +332,8 @@ def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: P
     if clip is not None and (clip[2] <= clip[0] or clip[3] <= clip[1]):
         raise UserError(f"--clip ({', '.join(f'{v:g}' for v in clip)}) is empty: X1 must exceed X0 and Y1 must "
                         "exceed Y0 (the order is X0 Y0 X1 Y1, top left then bottom right)")
+    if was_repaired(doc):
+        say(repaired_warning(prog, pdf_path, "check what you see"))
     page = doc[page_index(doc, page_number)]
     region = page.rect if clip is None else clip_rect(page, pymupdf.Rect(clip))
     if clip is not None and reaches_past(page, pymupdf.Rect(clip)):
