@@ -53,6 +53,10 @@ def test_pair_name_fits_and_reads_as_a_pair():
     name = pair_name("BERT4Rec: Sequential Recommendation with Bidirectional Encoder Representations from "
                      "Transformer", "Self-Attentive Sequential Recommendation")
     assert name == "bert4rec-vs-self-attentive"
+    assert pair_name("Attention Is All You Need", "An Image is Worth 16x16 Words: Transformers for Image "
+                     "Recognition at Scale") == "attention-is-all-you-vs-image-is-worth-16x16"
+    assert pair_name("Wide & Deep Learning for Recommender Systems", "Language Models are Unsupervised Multitask "
+                     "Learners") == "wide-deep-learning-vs-language-models"  # no 'for' or 'are' at the end
     assert len(pair_name("a " * 40 + "long title", "another very long title " * 5)) <= 50
 
 

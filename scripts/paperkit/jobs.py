@@ -570,6 +570,8 @@ def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en
 # --- two papers to compare ----------------------------------------------------------------------------------------
 
 PAIR_SIDE_MAX = 23  # each paper's part of a comparison's folder name: both and '-vs-' fit naming.MAX_SHORT_NAME
+_NO_LAST_WORD = {"a", "an", "the", "of", "and", "or", "for", "in", "on", "to", "with", "by", "from", "at", "as",
+                 "is", "are", "be", "via", "using", "can", "do", "does"}
 
 
 @dataclass
@@ -598,8 +600,17 @@ def _about(label: str) -> Iterator[None]:
 
 
 def pair_name(title_a: str, title_b: str) -> str:
-    """A comparison's folder: each paper's short name, cut to fit, joined by -vs- ('bert4rec-vs-sasrec')."""
-    return "-vs-".join(slugify(short_name(t), max_len=PAIR_SIDE_MAX) for t in (title_a, title_b))
+    """A comparison's folder: each paper's short name, cut to fit, joined by -vs- ('bert4rec-vs-self-attentive')."""
+    def side(title: str) -> str:
+        words = short_name(title).split("-")
+        while len(words) > 1 and words[0] in ("a", "an", "the"):
+            words.pop(0)
+        words = slugify("-".join(words), max_len=PAIR_SIDE_MAX).split("-")
+        while len(words) > 1 and words[-1] in _NO_LAST_WORD:  # 'language-models-are' -> 'language-models'
+            words.pop()
+        return "-".join(words)
+
+    return "-vs-".join(side(t) for t in (title_a, title_b))
 
 
 def _plan_or_file(source: str) -> fetch.DownloadPlan | Path:
