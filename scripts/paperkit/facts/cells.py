@@ -481,7 +481,11 @@ def _columns(lines: list[TextLine], size: float) -> list[tuple[float, float]]:
 
 
 def _lone_label(ln: TextLine) -> bool:
-    return len(ln.chunks) == 1 and not _NUMERIC.match(ln.chunks[0].text)
+    """A line of one text chunk: a section label, not a row set so tight that it is one chunk of values."""
+    if len(ln.chunks) != 1 or _NUMERIC.match(ln.chunks[0].text):
+        return False
+    words = ln.chunks[0].words
+    return sum(bool(_NUMERIC.match(w.text)) for w in words) * 2 < len(words)
 
 
 def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -553,11 +557,14 @@ def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo:
             if over:  # only a value running over (a bold number set wider) may cross
                 cross += 1 if all(_NUMERIC.match(w.text) for w in over) else n
                 continue
-            left = max((w.x1 for w in ws if w.x1 <= x + 0.5), default=None)
-            right = min((w.x0 for w in ws if w.x0 >= x - 0.5), default=None)
-            if left is not None and right is not None and right - left >= 0.3 * size:
-                both += 1
-        if both >= max(2, 0.75 * n) and cross <= 0.15 * n and (best is None or both - 2 * cross > best[0]):
+            left = max((w for w in ws if w.x1 <= x + 0.5), key=lambda w: w.x1, default=None)
+            right = min((w for w in ws if w.x0 >= x - 0.5), key=lambda w: w.x0, default=None)
+            if left is not None and right is not None:
+                if right.x0 - left.x1 >= 0.3 * size:
+                    both += 1
+                elif _NUMERIC.match(left.text) and _NUMERIC.match(right.text):
+                    cross += 1  # two values set close (bold ones are wider): neither for nor against
+        if both >= max(2, 0.75 * (n - cross)) and cross <= 0.3 * n and (best is None or both - 2 * cross > best[0]):
             best = (both - 2 * cross, x)
     if best is None:
         return [(lo, hi)]
