@@ -7,10 +7,12 @@ internet.
 from __future__ import annotations
 
 import http.server
+import json
 import tempfile
 import threading
 from pathlib import Path
 
+import pymupdf
 import pytest
 import yaml
 from conftest import ROOT
@@ -153,10 +155,7 @@ def test_bad_pairs_are_one_line_and_leave_nothing(pair, tmp_path):
 
 
 def test_arxiv_version_of_a_local_paper_is_the_same_paper(tmp_path):
-    doc_bytes = paper_bytes(title=TITLE_A)
-    import pymupdf  # the arXiv stamp in the margin, as arXiv prints it
-
-    doc = pymupdf.open(stream=doc_bytes)
+    doc = pymupdf.open(stream=paper_bytes(title=TITLE_A))  # with arXiv's stamp in the margin
     doc[0].insert_text((20, 500), "arXiv:2401.01234v1  [cs.LG]  3 Jan 2024", fontsize=14, rotate=90)
     v1 = tmp_path / "v1.pdf"
     doc.save(v1)
@@ -316,3 +315,27 @@ def test_corpus_pair_prepares_and_the_checker_finds_only_placeholders(corpus, tm
         assert (res["mode"], res["lang"]) == ("compare", lang)
         codes = {f["code"] for f in res["findings"] if f["severity"] == "error"}
         assert codes <= {"placeholder", "section-empty"}, codes
+
+
+def test_a_folder_holding_another_pair_is_not_read_as_this_one(pair, tmp_path):
+    assert prepare(*pair, "--root", tmp_path, "--name", "mine")[0] == 0
+    other = paper(tmp_path / "in" / "c.pdf", title="Retrieval Heads for Long Context")
+    before = snapshot(tmp_path / "mine")
+    code, _, err = prepare(pair[0], other, "--root", tmp_path, "--name", "mine")
+    assert code == 3 and "paper B: " in one_error(err) and "holds another paper" in err
+    assert snapshot(tmp_path / "mine") == before
+    code, _, err = prepare(pair[0], other, "--root", tmp_path, "--name", "mine", "--force")
+    assert code == 0, err
+    assert (tmp_path / "mine" / "b" / "paper.pdf").read_bytes() == other.read_bytes()
+    b_yaml = yaml.safe_load((tmp_path / "mine" / "b" / "paper.yaml").read_text(encoding="utf-8"))
+    assert b_yaml["title"] == "Retrieval Heads for Long Context"
+
+
+def test_json_result_has_both_papers(pair, tmp_path):
+    code, out, err = prepare(*pair, "--root", tmp_path, "--json")
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["mode"] == "compare" and got["title"] == TITLE_A and got["b"]["title"] == TITLE_B
+    assert Path(got["b"]["paper_yaml"]) == tmp_path / NAME / "b" / "paper.yaml"
+    assert Path(got["b"]["manifest"]) == tmp_path / NAME / "images" / "b" / "figures.yaml"
+    assert (got["figures"], got["b"]["figures"]) == (2, 3)
