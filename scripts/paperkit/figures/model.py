@@ -27,7 +27,7 @@ class Figure:
 
     caption: Caption
     body: pymupdf.Rect  # the body without the caption, page coordinates in points
-    fig_type: str = "result"  # arch | method | result | ablation | compare
+    fig_type: str = "result"  # arch | method | result | ablation | compare | setup
     description: str = "figure"
     file: str = ""  # images/<name>.png, relative to the note folder
     size_px: tuple[int, int] = (0, 0)

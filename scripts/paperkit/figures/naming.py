@@ -5,7 +5,7 @@ import re
 import unicodedata
 
 MAX_SHORT_NAME = 50
-FIGURE_TYPES = ("arch", "method", "result", "ablation", "compare")
+FIGURE_TYPES = ("arch", "method", "result", "ablation", "compare", "setup")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _STOP = {
     "a", "an", "the", "of", "and", "or", "for", "in", "on", "to", "with", "by", "from", "at", "as", "is", "are",
@@ -78,7 +78,7 @@ def figure_filename(kind: str, number: str, fig_type: str, description: str) -> 
 
 
 FIGURE_FILE_RE = re.compile(
-    r"^(fig|tab)([A-Za-z]?\d+(?:-\d+)*|[A-Z]-\d+(?:-\d+)*)_(arch|method|result|ablation|compare)_[a-z0-9]+(?:-[a-z0-9]+){0,3}\.png$"
+    r"^(fig|tab)([A-Za-z]?\d+(?:-\d+)*|[A-Z]-\d+(?:-\d+)*)_(arch|method|result|ablation|compare|setup)_[a-z0-9]+(?:-[a-z0-9]+){0,3}\.png$"
 )
 UNCAPTIONED_FILE_RE = re.compile(r"^extra_p\d+_\d+\.png$")
 

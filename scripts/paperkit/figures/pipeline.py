@@ -73,6 +73,18 @@ def _header_rules(pc: PageContent, cols: Columns, caption_lines: set[int]) -> li
     return out
 
 
+def _is_scribble(blob: Blob, pc: PageContent, cols: Columns, body_size: float) -> bool:
+    """A reader's pen strokes saved into the page: one drawing that runs from the page margin over paragraphs of
+    body text. A figure keeps to the text area and holds no justified paragraphs."""
+    r = blob.rect
+    if blob.ruled or blob.n_images or abs(r) < 0.2 * abs(pc.rect):
+        return False
+    if r.x0 > cols.spans[0][0] - 25 and r.x1 < cols.spans[-1][1] + 25:
+        return False
+    prose = reg.paragraph_lines([ln for ln in pc.lines if r.contains(ln.rect)], body_size)
+    return len(prose) >= 6
+
+
 def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_size: float,
                  margins: set[tuple[int, str, int]], cols: Columns) -> PageAnalysis:
     margin_lines = [ln for i, ln in enumerate(pc.lines) if reg.is_margin_line(pc, i, margins)]
@@ -80,7 +92,7 @@ def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_siz
     rules = _header_rules(pc, cols, caption_lines)
     drawings = [r for r in pc.drawings if all(r is not x for x in rules)]
     separators = [c.caption.rect for c in page_caps] + [ln.rect for ln in margin_lines]
-    blobs = find_blobs(drawings, pc.images, separators)
+    blobs = [b for b in find_blobs(drawings, pc.images, separators) if not _is_scribble(b, pc, cols, body_size)]
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
     walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
     elements = [reg.Element(b.rect, "blob") for b in blobs]
@@ -105,11 +117,18 @@ def _finish(body: pymupdf.Rect, si: int, seed: reg.Seed, pa: PageAnalysis) -> py
     body = reg.trim_to_walls(body, seed.caption.rect, seed.direction) & pa.content.rect
     if seed.caption.kind == "table":
         owned = [e.rect for e in pa.elements if e.owner == si and e.kind == "blob"]
-        body = reg.cut_table_notes(body, pa.content.drawings, owned)
+        body = reg.cut_table_notes(body, pa.content.drawings, owned, pa.content.lines)
     if body.is_empty or body.width < MIN_BODY_PT or body.height < MIN_BODY_PT:
         return None
     # the white margin stops at any text left out of the body: a table's notes under its bottom rule too
-    foreign = [ln.rect for ln in pa.content.lines if not ln.rect.intersects(body)]
+    foreign = []
+    for ln in pa.content.lines:
+        r = pymupdf.Rect(ln.rect)
+        if r.intersects(body):
+            if seed.caption.kind != "table" or not r.y0 < body.y1 < r.y1 or abs(r & body) >= 0.5 * abs(r):
+                continue
+            r.y0 = body.y1  # a note line that the cut at the bottom rule runs through
+        foreign.append(r)
     return reg.pad(body, pa.walls + foreign + [seed.caption.rect], PAD_PT, pa.content.rect)
 
 

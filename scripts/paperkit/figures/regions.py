@@ -73,7 +73,7 @@ def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], bo
         by_block.setdefault(ln.block, []).append(ln)
     graphic_boxes = [b.rect for b in blobs if b.rect.width > 8 and b.rect.height > 8]
     text_x0 = min(x0 for x0, _ in cols.spans)
-    prose = _paragraph_lines(pc.lines, body_size)
+    prose = paragraph_lines(pc.lines, body_size)
     free: list[TextLine] = []  # lines outside any graphic that are neither text nor margin nor caption
     for i, ln in enumerate(pc.lines):
         if id(ln) in caption_lines:
@@ -133,7 +133,7 @@ PARA_MIN_LINES = 3  # a justified block this tall is a paragraph wherever it sta
 PARA_MIN_WIDTH_PT = 90.0
 
 
-def _paragraph_lines(lines: list[TextLine], body_size: float) -> set[int]:
+def paragraph_lines(lines: list[TextLine], body_size: float) -> set[int]:
     """Lines of justified paragraphs that need not start at a column's edge: text wrapped beside a figure or a
     table. Three or more body-size lines one under the other at the body's line pitch, with the same left and right
     edges (the last line may end short), and no wide gaps inside: table cells are narrower or gapped. Sub-captions,
@@ -182,7 +182,9 @@ def _is_heading(ln: TextLine, body_size: float, cols: Columns) -> bool:
         return False
     m = HEADING_RE.match(ln.text)
     if ln.size < body_size - 0.6:  # small capitals ("V. CONCLUSION") are measured at their small size
-        return bool(m) and ln.text[m.end() - 1:].isupper() and len(ln.text) <= 60
+        title = ln.text[m.end() - 1:] if m else ""
+        return (title.isupper() and sum(c.isalpha() for c in title) >= 4 and len(ln.text) <= 60
+                and ln.max_gap_pt <= 1.2 * ln.size)
     if m and ln.max_gap_pt <= 1.2 * ln.size:
         title = ln.text[m.end() - 1:]
         if ln.bold or ln.italic or ln.size > body_size + 0.4 or (title.isupper() and len(title) > 3):
@@ -444,8 +446,13 @@ def pad(body: pymupdf.Rect, walls: list[pymupdf.Rect], margin_pt: float, page_re
     return out & page_rect
 
 
-def cut_table_notes(body: pymupdf.Rect, drawings: list[pymupdf.Rect], blobs: list[pymupdf.Rect]) -> pymupdf.Rect:
-    """A ruled or framed table ends at its bottom rule: the notes under it ("* p < 0.05") are not part of it."""
+def cut_table_notes(body: pymupdf.Rect, drawings: list[pymupdf.Rect], blobs: list[pymupdf.Rect],
+                    lines: list[TextLine]) -> pymupdf.Rect:
+    """A ruled or framed table ends at its bottom rule: the notes under it ("* p < 0.05") are not part of it.
+
+    Rows of cells under the last rule (a table closed by its last row, not by a rule) are the table's own: a row
+    with cells that start where cells above the rule start is no note.
+    """
     wide = [r for r in drawings + blobs if r.width >= 0.7 * body.width and body.contains(r)]
     if not wide:
         return body
@@ -454,4 +461,12 @@ def cut_table_notes(body: pymupdf.Rect, drawings: list[pymupdf.Rect], blobs: lis
         return body
     if any(b.y1 > bottom + 1 and b.height > 3 for b in blobs):
         return body  # drawings below the rule: part of the table after all
+    inside = [ln for ln in lines if ln.horizontal and body.contains(ln.rect)]
+    starts = [ln.rect.x0 for ln in inside if ln.rect.y1 <= bottom]
+    under = sorted((ln for ln in inside if ln.rect.y0 >= bottom - 1), key=lambda ln: ln.rect.y0)
+    for ln in under:
+        row = [x for x in under if min(x.rect.y1, ln.rect.y1) - max(x.rect.y0, ln.rect.y0) > 0.5 * ln.rect.height]
+        aligned = [x for x in row if any(abs(x.rect.x0 - s) <= 2 for s in starts)]
+        if len(row) >= 3 and len(aligned) >= 2:
+            return body
     return pymupdf.Rect(body.x0, body.y0, body.x1, bottom + 1)
