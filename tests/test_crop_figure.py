@@ -2,10 +2,12 @@
 validated, never overwriting by surprise."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pymupdf
 import pytest
+import yaml
 from conftest import ROOT, run_script
 
 TRUTH = ROOT / "tests" / "data" / "sample-paper-truth.json"
@@ -135,3 +137,28 @@ def test_corpus_paper(corpus, tmp_path):
     data = crop(corpus / "pdfs" / "attention.pdf", 4, (108, 70, 504, 240), tmp_path / "fig.png")
     assert data["width"] == 1100 and abs(data["height"] - 472) <= 1  # 396 x 170 pt at 200 dpi
     assert len(colours(tmp_path / "fig.png")) > 2
+
+
+def test_box_with_decimals_inside_the_page_gets_no_note(pages_pdf, tmp_path):
+    # MuPDF's 32-bit intersection turned 110.3 into 110.30000305 and the box looked cut (issue 15)
+    r = run_script("crop_figure", pages_pdf, "1", "110.3", "110.7", "190.1", "140.9", tmp_path / "d.png", "--json")
+    assert r.returncode == 0 and r.stderr == ""
+    assert json.loads(r.stdout)["bbox"] == [110.3, 110.7, 190.1, 140.9]
+
+
+def test_writing_onto_a_listed_file_updates_its_entry(pages_pdf, tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    (images / "fig1_result_red.png").write_bytes(b"old")
+    listed = {"generator": "ai-paper-reader smart_extract", "pdf": "pages.pdf", "pages": 3, "dpi": 72,
+              "figures": [{"label": "Figure 1", "kind": "figure", "number": "1", "page": 1,
+                           "bbox": [90.0, 90.0, 210.0, 160.0], "file": "images/fig1_result_red.png",
+                           "size_px": [120, 70], "sha256": "0" * 64}], "tables": []}
+    (images / "figures.yaml").write_text(yaml.safe_dump(listed, sort_keys=False))
+    data = crop(pages_pdf, 1, (100.5, 100, 200, 150.25), images / "fig1_result_red.png", "--dpi", "72", "--force")
+    entry = yaml.safe_load((images / "figures.yaml").read_text())["figures"][0]
+    png = (images / "fig1_result_red.png").read_bytes()
+    assert entry["bbox"] == [100.5, 100, 200, 150.25] and entry["hand_fixed"] is True
+    assert entry["size_px"] == [data["width"], data["height"]]
+    assert entry["sha256"] == hashlib.sha256(png).hexdigest()
+    assert data["label"] == "Figure 1" and data["manifest"] == str(images / "figures.yaml")
