@@ -548,7 +548,7 @@ def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo:
         per_line.setdefault(i, []).extend(c.words)
     n = len(per_line)
     cands = sorted({round((a.x1 + b.x0) / 2) for ws in per_line.values()
-                    for a, b in itertools.pairwise(sorted(ws, key=lambda w: w.x0)) if b.x0 - a.x1 >= 0.3 * size})
+                    for a, b in itertools.pairwise(sorted(ws, key=lambda w: w.x0)) if b.x0 - a.x1 >= 0.25 * size})
     best: tuple[int, float] | None = None
     for x in cands:
         both = cross = 0
@@ -560,11 +560,12 @@ def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo:
             left = max((w for w in ws if w.x1 <= x + 0.5), key=lambda w: w.x1, default=None)
             right = min((w for w in ws if w.x0 >= x - 0.5), key=lambda w: w.x0, default=None)
             if left is not None and right is not None:
-                if right.x0 - left.x1 >= 0.3 * size:
+                values = bool(_NUMERIC.match(left.text) and _NUMERIC.match(right.text))
+                if right.x0 - left.x1 >= (0.25 if values else 0.3) * size:
                     both += 1
-                elif _NUMERIC.match(left.text) and _NUMERIC.match(right.text):
+                elif values:
                     cross += 1  # two values set close (bold ones are wider): neither for nor against
-        if both >= max(2, 0.75 * (n - cross)) and cross <= 0.3 * n and (best is None or both - 2 * cross > best[0]):
+        if both >= max(2, 0.75 * (n - cross)) and cross <= 0.4 * n and (best is None or both - 2 * cross > best[0]):
             best = (both - 2 * cross, x)
     if best is None:
         return [(lo, hi)]
