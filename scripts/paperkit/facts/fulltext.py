@@ -69,7 +69,7 @@ def read_displays(manifest: Path) -> list[DisplayRef]:
     """The equations and algorithm blocks images/figures.yaml lists (its keys `equations`, `algorithms`); none from
     a missing or unreadable manifest, and an entry without page, box, number or file is skipped."""
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        data = yaml.load(manifest.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
     if not isinstance(data, dict):
@@ -318,7 +318,7 @@ def _convert(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Li
     out = []
     for i, md in enumerate(md_pages):
         md = _fix_hyphens(md, pages[i], margins[i], doc[i].rect, vocab)
-        md = plain_math(md, *_math_text(pages[i]))
+        md = plain_math(_CONTROL.sub("", md), *_math_text(pages[i]))
         out.append(_tidy(fix_accents(md)))
     return FullText(pages=out, engine=engine)
 
@@ -355,7 +355,8 @@ def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[
                     force_text=True, write_images=False, embed_images=False, show_progress=False,
                     ignore_code=True)
                 order = [ln for ln in reading_order(shown[i], page.rect.width) if m.keeps(ln.rect, page.rect)]
-                if lost_lines(md, order) or out_of_order(md, order) > max(3, 0.05 * len(order)):
+                lost, disorder = check_page(md, order)
+                if lost or disorder > max(3, 0.05 * len(order)):
                     md = _lines_page(shown[i], m, page.rect, by_page.get(i, []))
                 out.append(md)
             if progress:
@@ -427,8 +428,14 @@ def squash(text: str) -> str:
     'eﬃcient' -> 'efficient'); math alphanumerics (𝑊) are no letters: formulas differ between readers."""
     text = re.sub("[\U0001D400-\U0001D7FF]", " ", text)
     text = text.replace("ı", "i").replace("ȷ", "j")  # LaTeX's dotless i under an accent
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.lower())
     folded = unicodedata.normalize("NFKD", text).lower()
     return "".join(c for c in folded if unicodedata.category(c)[0] in "LN" and unicodedata.category(c) != "Lm")
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # glyphs a font maps to no character
 
 
 def line_pieces(ln: Line) -> list[str]:
@@ -450,25 +457,27 @@ def line_pieces(ln: Line) -> list[str]:
 def lost_lines(md: str, lines: list[Line]) -> list[Line]:
     """The lines whose pieces (line_pieces) are not in md one after the other, each within 40 characters of the
     one before; markup, links and images of md left out."""
-    text = squash(_MD_NOISE.sub(" ", md))
-    return [ln for ln in lines if _chain(text, line_pieces(ln)) < 0]
+    return check_page(md, lines)[0]
 
 
-def out_of_order(md: str, lines: list[Line]) -> int:
-    """How many of the lines (given in reading order) md puts elsewhere than reading order: of the lines found
-    at exactly one place, those off the longest run of increasing places (columns read across, not down)."""
+def check_page(md: str, lines: list[Line]) -> tuple[list[Line], int]:
+    """(the lines md lost, how many of the lines, given in reading order, md puts out of that order). Out of
+    order: of the lines found at exactly one place, those off the longest run of increasing places (columns read
+    across instead of down)."""
     text = squash(_MD_NOISE.sub(" ", md))
-    places = []
+    lost, places = [], []
     for ln in lines:
         pieces = line_pieces(ln)
         at = _chain(text, pieces)
-        if at >= 0 and _chain(text, pieces, at + 1) < 0:
+        if at < 0:
+            lost.append(ln)
+        elif pieces and _chain(text, pieces, at + 1) < 0:
             places.append(at)
     tails: list[int] = []
     for x in places:
         k = bisect.bisect_left(tails, x)
         tails[k:k + 1] = [x]
-    return len(places) - len(tails)
+    return lost, len(places) - len(tails)
 
 
 def _chain(text: str, pieces: list[str], start_at: int = 0) -> int:
