@@ -339,3 +339,31 @@ def test_json_result_has_both_papers(pair, tmp_path):
     assert Path(got["b"]["paper_yaml"]) == tmp_path / NAME / "b" / "paper.yaml"
     assert Path(got["b"]["manifest"]) == tmp_path / NAME / "images" / "b" / "figures.yaml"
     assert (got["figures"], got["b"]["figures"]) == (2, 3)
+
+
+ZH_NOTE = ROOT / "tests" / "data" / "notes" / "widedeep-vs-deepfm-compare-zh" / "README.md"
+
+
+@pytest.mark.corpus
+def test_a_written_chinese_comparison_passes_and_planted_faults_in_b_are_caught(corpus, tmp_path):
+    """The folder one command makes is all the checker needs: B's header, figures and numbers are read from b/."""
+    a, b = corpus / "pdfs" / "widedeep.pdf", corpus / "pdfs" / "deepfm.pdf"
+    if not (a.is_file() and b.is_file()):
+        pytest.skip("widedeep.pdf or deepfm.pdf is not in the corpus")
+    code, _, err = prepare(a, b, "--root", tmp_path, "--lang", "zh")
+    assert code == 0, err
+    folder = tmp_path / "wide-deep-learning-vs-deepfm"
+    readme = folder / "README.md"
+    good = ZH_NOTE.read_text(encoding="utf-8")
+    readme.write_text(good, encoding="utf-8")
+    res = check_note(folder)
+    assert (res["mode"], res["lang"], res["errors"], res["warnings"]) == ("compare", "zh", 0, 0), res["findings"]
+
+    for old, new, want in (
+            ("Huifeng Guo, Ruiming Tang", "Huifeng Guo, Ruiming Tan", "header-authors"),  # a wrong author of B
+            ("![表 2（论文 B）：", "![表 2：", "image-paper"),  # B's table shown under an A label
+            ("0.8715 和 0.8673（B 表 2，第 5 页）", "0.8715 和 0.8673（A 表 1，第 4 页）", "number-not-at-source")):
+        assert good.count(old) == 1, old
+        readme.write_text(good.replace(old, new), encoding="utf-8")
+        codes = {f["code"] for f in check_note(folder)["findings"] if f["severity"] == "error"}
+        assert codes == {want}, (want, codes)
