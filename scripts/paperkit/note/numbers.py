@@ -402,6 +402,13 @@ class NumberChecker:
                 key = tuple(i.split(".")) if ref.kind != "abstract" else ("abstract",)
                 reg = pt.section(key)
                 if reg is None:
+                    if ref.kind == "section" and key[0].isdigit() and pt.has_section(key) is False:
+                        found = sorted({".".join(k) for k in pt.sections if k[0].isdigit()} | {".".join(k) for k in
+                                       pt.outline}, key=lambda x: [int(p) if p.isdigit() else 0 for p in x.split(".")])
+                        self._issue(ref.line, "error", "source-missing",
+                                    f"{'paper B' if paper == 'b' else 'the paper'} has no Section {i} (sections: "
+                                    f"{', '.join(found[:16])}{' ...' if len(found) > 16 else ''})", "fix the number")
+                        return Resolved(None, False, desc)
                     known = False
                     continue
                 values |= reg.values

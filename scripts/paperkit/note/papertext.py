@@ -90,6 +90,7 @@ class PaperText:
     names: list[str]  # short names the note may use for this paper ("BERT4Rec", "SASRec"), most used first
     last_page: int
     pdf: Path | None = None
+    outline: set[tuple[str, ...]] = field(default_factory=set)  # section numbers paper.yaml's outline lists
     _pdf_pages: dict[int, set[str]] = field(default_factory=dict)
 
     def pdf_page_values(self, pages: set[int]) -> set[str]:
@@ -116,6 +117,15 @@ class PaperText:
             if p in self.pages:
                 out |= self.pages[p].values
         return out
+
+    def has_section(self, key: tuple[str, ...]) -> bool | None:
+        """Whether the paper has that numbered section; None when paper.md shows no numbered headings to tell."""
+        if self.section(key) is not None or key in self.outline or key[0] in ("abstract",):
+            return True
+        if not any(k[0].isdigit() for k in self.sections) and not self.outline:
+            return None
+        num = r"\.".join(re.escape(k) for k in key)
+        return bool(re.search(rf"(?m)^[#*_\s]*{num}\.?\s+[A-Z]", "\n".join(r.text for r in self.pages.values())))
 
     def section(self, key: tuple[str, ...]) -> Region | None:
         hits = [r for k, r in self.sections.items() if k[:len(key)] == key]
@@ -278,5 +288,11 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
     for r in (*pages.values(), *tables.values(), *sections.values()):
         all_values |= r.values
     pdf = base / "paper.pdf"
+    outline = set()
+    for e in meta.get("outline") or []:
+        num = str(e.get("number") or "") if isinstance(e, dict) else ""
+        parts = [str(roman_to_int(x) or x) if re.fullmatch(r"[IVX]+", x) else x for x in num.strip(".").split(".")]
+        if parts and parts[0]:
+            outline.add(tuple(parts))
     return PaperText(folder, prefix, pages, sections, tables, cells, figures, all_values, short_names(meta, md),
-                     max(pages) if pages else 0, pdf if pdf.is_file() else None)
+                     max(pages) if pages else 0, pdf if pdf.is_file() else None, outline)
