@@ -125,7 +125,8 @@ class PaperText:
         if not any(k[0].isdigit() for k in self.sections) and not self.outline:
             return None
         num = r"\.".join(re.escape(k) for k in key)
-        return bool(re.search(rf"(?m)^[#*_\s]*{num}\.?\s+[A-Z]", "\n".join(r.text for r in self.pages.values())))
+        text = "\n".join(r.text for r in self.pages.values())
+        return bool(re.search(rf"(?m)^[#*_\s]*{num}\.?[*_\s]+[A-Za-z]", text))
 
     def section(self, key: tuple[str, ...]) -> Region | None:
         hits = [r for k, r in self.sections.items() if k[:len(key)] == key]
