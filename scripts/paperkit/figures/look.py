@@ -237,7 +237,10 @@ def draw(page: pymupdf.Page, clip: pymupdf.Rect, dpi: int, *, grid: bool,
         sp.draw_rect(shown, color=colour, width=2 * pt)
         label = b.label + (" (hand fixed)" if b.hand_fixed else "")
         tw = pymupdf.get_text_length(label, fontsize=font)
-        tag = pymupdf.Rect(shown.x0, shown.y0, shown.x0 + tw + 4 * pt, shown.y0 + font * 1.3)
+        high = font * 1.3
+        above = shown.y0 - high >= top  # the label sits on the box's top edge, outside, so it hides none of it
+        y = shown.y0 - high if above else shown.y0
+        tag = pymupdf.Rect(shown.x0, y, shown.x0 + tw + 4 * pt, y + high)
         sp.draw_rect(tag, color=None, fill=colour, fill_opacity=0.85)
         sp.insert_text((tag.x0 + 2 * pt, tag.y1 - font * 0.3), label, fontsize=font, color=(1, 1, 1))
     pix = sp.get_pixmap(dpi=dpi, alpha=False)
