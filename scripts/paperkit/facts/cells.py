@@ -848,7 +848,8 @@ def _banded_rows(body: list[list[int]], lines: list[TextLine], rules: list[pymup
         have = {j for i in out[-1] for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
         now = {j for i in g for j, cs in enumerate(grid[i]) if any(_NUMERIC.match(c.text) for c in cs)}
         label = any(grid[i][0] for i in g)
-        if have & now or (now and label) or (not now and not have and not _cells_go_on(out[-1], g, grid)):
+        if have & now or (now and label) or not _aligned(out[-1], g, grid) or (
+                not now and not have and not _cells_go_on(out[-1], g, grid)):
             out.append(g)
         else:
             out[-1] = out[-1] + g
@@ -877,9 +878,11 @@ def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[
     out: list[list[int]] = []
     for g in body:
         cols = filled(g)
-        values = any(_NUMERIC.match(c.text) for i in g for cs in grid[i] for c in cs)
+        # a value on the second line only goes on a cell that ends in an operator ("110 M - 2*512*768 + ... =")
+        values = any(_NUMERIC.match(c.text) and not (out and _open_end(out[-1], j, grid))
+                     for i in g for j, cs in enumerate(grid[i]) for c in cs)
         # only some of the row's cells go on: a row of a label group fills all the cells beside the label
-        wrapped = out and not values and 0 in filled(out[-1]) and (
+        wrapped = out and not values and 0 in filled(out[-1]) and _aligned(out[-1], g, grid) and (
             (0 not in cols and cols < filled(out[-1]) - {0})
             or (cols == {0} and len(filled(out[-1])) > 1 and _continues(out[-1], g, grid)))
         if wrapped:
@@ -887,6 +890,24 @@ def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[
         else:
             out.append(g)
     return out
+
+
+def _open_end(row: list[int], j: int, grid: list[list[list[Chunk]]]) -> bool:
+    above = [c.text for i in row for c in grid[i][j]]
+    return bool(above) and above[-1].rstrip()[-1:] in "=+-−×*/,("
+
+
+def _aligned(row: list[int], g: list[int], grid: list[list[list[Chunk]]]) -> bool:
+    """Whether each cell the line g shares with the row above starts where that cell's text starts, or is
+    centred on it: a cell's wrapped line is aligned as the cell is, a section label centred over columns is not."""
+    for j in range(len(grid[0])):
+        above = [c for i in row for c in grid[i][j]]
+        now = [c for i in g for c in grid[i][j]]
+        if above and now:
+            a, b = above[-1], now[0]
+            if abs(a.x0 - b.x0) > 2 and abs((a.x0 + a.x1) - (b.x0 + b.x1)) > 4 and abs(a.x1 - b.x1) > 2:
+                return False
+    return True
 
 
 def _continues(prev: list[int], g: list[int], grid: list[list[list[Chunk]]]) -> bool:
