@@ -172,17 +172,25 @@ def _put_algorithm(md: str, a: DisplayRef, lines: list[Line]) -> str:
 
 
 def _put_equation(md: str, e: DisplayRef) -> str:
-    """The equation's image after the line that ends with its number '(N)' (else after the paragraph that holds
-    '(N)'); at the page's end when the number is nowhere on the page."""
+    """The equation's image after the line that ends with its number '(N)'; else right after an '(N)' inside a
+    paragraph (several displays run together), not one a sentence cites ('Eq. (N)'); at the page's end when the
+    number is nowhere on the page."""
     image = f"![{e.label}]({e.file})"
     if image in md:
         return md
     num = re.escape(e.number)
-    m = (re.search(rf"^(?!!\[)[^\n]*\(\s*{num}\s*\)[ \t]*$", md, flags=re.MULTILINE)
-         or re.search(rf"^(?!!\[)[^\n]*\(\s*{num}\s*\)[^\n]*$", md, flags=re.MULTILINE))
+    m = re.search(rf"^(?!!\[)[^\n]*\(\s*{num}\s*\)[ \t]*$", md, flags=re.MULTILINE)
+    if m is None:
+        cited = re.compile(r"(?:Eq|Eqs|Equations?|and|or|to|in|of)\.?\s*$", re.IGNORECASE)
+        m = next((x for x in re.finditer(rf"\(\s*{num}\s*\)", md)
+                  if not cited.search(md[max(0, x.start() - 12):x.start()])
+                  and not md[:x.start()].rsplit("\n", 1)[-1].startswith("![")), None)
     if m is None:
         return md.rstrip() + f"\n\n{image}\n"
-    return md[:m.end()] + f"\n\n{image}\n\n" + md[m.end():].lstrip("\n")
+    end = m.end()
+    while (k := re.match(r"\n+!\[Equation [^\n]*\n?", md[end:])) is not None:
+        end += len(k.group(0).rstrip("\n"))  # after the images of the equations before it in that paragraph
+    return md[:end].rstrip(" \t") + f"\n\n{image}\n\n" + md[end:].lstrip(" \t\n")
 
 
 def _body_size(pages: list[list[Line]]) -> float:
@@ -402,10 +410,13 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
             prev_block = ln.block
             continue
         elif parts and not parts[-1].endswith("\n"):
-            parts.append("\n")
+            parts.append("\n\n" if _EQUATION_END.search(parts[-1]) else "\n")  # a numbered display ends there
         parts.append(ln.text)
         prev_block = ln.block
     return "".join(parts)
+
+
+_EQUATION_END = re.compile(r"\(\s*(?:\d{1,3}[a-z]?|[A-Z]\.?\d{1,3}(?:\.\d{1,3})*[a-z]?)\s*\)$")
 
 
 def _fix_hyphens(md: str, lines: list[Line], m: Margins, page_rect: pymupdf.Rect, vocab: set[str]) -> str:
