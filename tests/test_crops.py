@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 
 import pymupdf
 import pytest
+from paperkit.figures.captions import page_candidates, select
+from paperkit.figures.layout import PageContent, TextLine
 from paperkit.figures.pipeline import find_figures
 
 W, H = 612.0, 792.0
+BLACK_PIXEL = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 1, 1), 0)
+BLACK_PIXEL.clear_with(0)
 FONTS = {name: pymupdf.Font(name) for name in ("tiro", "tibo", "tiit", "symb")}
 BODY = 10.0
 LEAD = 12.0
@@ -40,6 +44,7 @@ class Sheet:
     words: itertools.cycle = field(default_factory=lambda: itertools.cycle(FILLER.split()))
     writer: pymupdf.TextWriter | None = None
     index: int = 0  # 0-based page number
+    image_rules: bool = False
 
     def put(self, x: float, base: float, s: str, font: str, size: float) -> None:
         """Text through one TextWriter per page (an insert_text per word would take seconds a page)."""
@@ -60,7 +65,11 @@ class Sheet:
         return r
 
     def rule(self, x0: float, x1: float, y: float, width: float = 0.6, mark: bool = True) -> None:
-        self.page.draw_line((x0, y), (x1, y), width=width)
+        if self.image_rules:  # a one-pixel image stretched into the rule, as some tools draw them
+            self.page.insert_image(pymupdf.Rect(x0, y - width / 2, x1, y + width / 2), pixmap=BLACK_PIXEL,
+                                   keep_proportion=False)
+        else:
+            self.page.draw_line((x0, y), (x1, y), width=width)
         if mark:
             self.marks.append(pymupdf.Rect(x0, y - width / 2, x1, y + width / 2))
 
@@ -94,8 +103,8 @@ class Sheet:
     def table(self, x0: float, x1: float, top: float, rows: int, cols: int = 4, rules: str = "booktabs",
               size: float = 8.5, mark: bool = True, header_bold: bool = True) -> float:
         """A table of numbers from top down; rules: "booktabs" (top, mid, bottom), "open" (top and mid only: the
-        last row ends it), "inner" (booktabs plus a rule above the last row and a partial cmidrule in the header).
-        Returns the bottom of what was drawn."""
+        last row ends it), "inner" (booktabs plus a rule above the last row and a partial cmidrule in the header),
+        "lastrows" (a rule above the last two rows and none under them). Returns the bottom of what was drawn."""
         step = (x1 - x0 - 60) / (cols - 1)
         xs = [x0 + 3] + [x0 + 60 + k * step for k in range(cols - 1)]
         y = top
@@ -112,7 +121,7 @@ class Sheet:
         self.rule(x0, x1, y, 0.5, mark)
         y += 1
         for r in range(rows):
-            if rules == "inner" and r == rows - 1:
+            if (rules == "inner" and r == rows - 1) or (rules == "lastrows" and r == rows - 2):
                 self.rule(x0, x1, y + 1, 0.5, mark)
                 y += 2
             self.text(xs[0], y + 9, f"Model-{r}", size, "tiro", mark)
@@ -120,7 +129,7 @@ class Sheet:
                 self.text(xs[c], y + 9, f"{50 + 3.1 * r + c:.1f}", size, "tiro", mark)
             y += 11
         y += 2
-        if rules != "open":
+        if rules not in ("open", "lastrows"):
             self.rule(x0, x1, y, 0.8, mark)
             return y + 0.4
         return y - 2 + 0.281 * size
@@ -306,7 +315,7 @@ def test_top_of_page_table_top_rule_is_not_a_header_rule():
 
 # -- rules inside the table ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("rules", ["inner", "open"])
+@pytest.mark.parametrize("rules", ["inner", "open", "lastrows"])
 def test_rules_inside_table_are_not_its_bottom(rules):
     def scene(s: Sheet) -> None:
         (x0, x1), (r0, r1) = s.cols
@@ -411,3 +420,78 @@ def test_text_only_table_rows_are_paragraphs():
         fill(s, x0, x1, y0 + 12, BOTTOM)
     doc, s = build(scene, one_col())
     assert_exact(doc, s, crop_of(doc, "table", "12"))
+
+
+# -- tables ruled with images; IEEE captions; a caption under a table row -------------------------------------------
+
+def test_table_ruled_with_one_pixel_images_keeps_its_rules():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 5) + 10
+        s.image_rules = True
+        y = s.table(x0, x1, y, 5)
+        s.image_rules = False
+        y = s.caption(x0, x1, y + 8, "Table 13:", "Dataset sizes of each split.")
+        fill(s, x0, x1, y + 6, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "13"))
+
+
+def test_ieee_label_alone_with_title_below_is_a_caption():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(x0, x1, TOP, 5) + 12
+        mid = (x0 + x1) / 2
+        s.text(mid - tlen("TABLE II", "tiro", 8) / 2, y + 8, "TABLE II", 8)
+        title = "RESULTS ON THE TEST SETS"
+        y = s.text(mid - tlen(title, "tiro", 6.4) / 2, y + 17, title, 6.4).y1
+        y = s.table(x0, x1, y + 6, 5)
+        fill(s, x0, x1, y + 12, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "II"))
+
+
+def test_caption_right_under_a_table_row_in_its_text_block():
+    """NeurIPS style: "Table 2:" set at body size, not bold, and MuPDF puts the table's last row (no sentence end)
+    in the caption's text block. That row is no sentence running into a mention: the caption stands."""
+    def line(rect: tuple[float, float, float, float], text: str, index: int) -> TextLine:
+        return TextLine(rect=pymupdf.Rect(rect), text=text, size=9.0, bold=False, first_bold_text="", horizontal=True,
+                        block=7, index_in_block=index)
+    row = line((414, 522, 443, 530), "XLNet 31.10 20.28", 0)
+    cap = line((108, 534, 504, 543), "Table 2: Comparison with state-of-the-art results on the test set", 1)
+    mention = line((108, 546, 504, 555), "Table 3: as shown above, the", 2)
+    prose = line((108, 510, 504, 519), "the results are reported in", 3)
+    pc = PageContent(index=0, rect=pymupdf.Rect(0, 0, 612, 792), lines=[prose, row, cap], drawings=[], images=[])
+    got = select(page_candidates(pc, 9.0, [(108.0, 504.0)]))
+    assert [c.caption.label for c in got] == ["Table 2"]
+    prose.rect = pymupdf.Rect(108, 537, 504, 545)  # a sentence that does run into "Table 3:" on the next line
+    pc = PageContent(index=0, rect=pymupdf.Rect(0, 0, 612, 792), lines=[prose, mention], drawings=[], images=[])
+    prose.index_in_block, mention.index_in_block = 0, 1
+    assert select(page_candidates(pc, 9.0, [(108.0, 504.0)])) == []
+
+
+def test_wrapped_and_small_capital_headings_stay_out():
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.para(r0, r1, TOP, 4) + 10
+        s.text(r0, y + 12, "E", 12, "tibo")
+        s.text(r0 + 20, y + 12, "Training corpus sizes for other", 12, "tibo")
+        y = s.text(r0 + 20, y + 29, "language models", 12, "tibo").y1
+        y = s.table(r0, r1, y + 8, 5)
+        y = s.caption(r0, r1, y + 8, "Table 14:", "Corpus sizes reported by each paper.")
+        fill(s, r0, r1, y + 6, BOTTOM)
+        y = s.para(x0, x1, TOP, 4) + 10
+        y = s.caption(x0, x1, y, "Table 15:", "Speed of every method.")
+        y = s.table(x0, x1, y + 5, 5)
+        s.text((x0 + x1) / 2 - 30, y + 16, "V. C", 10)
+        s.text((x0 + x1) / 2 - 12, y + 16, "ONCLUSION", 8)
+        fill(s, x0, x1, y + 22, BOTTOM)
+    doc, s = build(scene, two_col())
+    body14 = crop_of(doc, "table", "14")
+    marks = s.marks
+    s.marks = [m for m in marks if m.x0 >= s.cols[1][0] - 1]
+    assert_exact(doc, s, body14)
+    s.marks = [m for m in marks if m.x0 < s.cols[1][0] - 1]
+    assert_exact(doc, s, crop_of(doc, "table", "15"))
