@@ -61,7 +61,8 @@ def test_every_script_is_a_thin_cli_over_one_library_call(name):
     assert callable(getattr(jobs, calls[0], None)), f"jobs.{calls[0]} is not a library call"
     # arguments, the call, output: nothing of the job's own (no PDF, page or manifest handling)
     text = (SCRIPTS / f"{name}.py").read_text(encoding="utf-8")
-    assert "import pymupdf" not in text and "yaml" not in text and "fsutil" not in text
+    for job_code in ("import pymupdf", "import yaml", "fsutil.", "pipeline.", "render_png", "manifest.build"):
+        assert job_code not in text, f"{name}.py does a job's work itself ({job_code!r})"
 
 
 def test_one_function_tells_what_a_file_is(tmp_path):
