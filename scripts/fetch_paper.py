@@ -32,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", default="paper-notes", help="folder that holds the note folders")
     parser.add_argument("--name", metavar="SHORT", help="note folder name (default: from the paper's title)")
     parser.add_argument("--lang", default="en", choices=LANGS, help="language of the note template (README.md)")
-    parser.add_argument("--mode", default="full", choices=MODES,
-                        help="note template: full reading note, focus on one aspect, or compare papers")
+    parser.add_argument("--mode", default="full", choices=[m for m in MODES if m != "compare"],
+                        help="note template: full reading note or focus on one aspect (a comparison of two papers "
+                             "is made by prepare_paper.py A B --mode compare, which fetches both)")
     parser.add_argument("--force", action="store_true",
                         help="replace paper.pdf, README.md and source.yaml if the note folder has them")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="S",

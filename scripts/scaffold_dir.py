@@ -32,8 +32,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--root", default="paper-notes", help="the folder that holds all notes")
     p.add_argument("--name", help="the note folder's short name (made lowercase-hyphenated); default from the title")
     p.add_argument("--lang", default="en", choices=LANGS, help="language of the note template")
-    p.add_argument("--mode", default="full", choices=MODES,
-                   help="note template: full reading note, focus on one aspect, or compare papers")
+    p.add_argument("--mode", default="full", choices=[m for m in MODES if m != "compare"],
+                   help="note template: full reading note or focus on one aspect (a comparison of two papers is "
+                        "made by prepare_paper.py A B --mode compare, which prepares both)")
     p.add_argument("--force", action="store_true", help="replace an existing README.md and paper.pdf")
     p.add_argument("--templates", metavar="DIR", help="folder of note templates MODE.LANG.md (default: the skill's "
                    "templates/)")
