@@ -884,6 +884,7 @@ def _wrapped_rows(body: list[list[int]], grid: list[list[list[Chunk]]]) -> list[
         # only some of the row's cells go on: a row of a label group fills all the cells beside the label
         wrapped = out and not values and 0 in filled(out[-1]) and _aligned(out[-1], g, grid) and (
             (0 not in cols and cols < filled(out[-1]) - {0})
+            or (0 not in cols and all(_open_end(out[-1], j, grid) for j in cols))
             or (cols == {0} and len(filled(out[-1])) > 1 and _continues(out[-1], g, grid)))
         if wrapped:
             out[-1] = out[-1] + g
