@@ -7,6 +7,7 @@ import pytest
 from conftest import CORPUS_PDFS
 from paperkit.figures.equations import Display, find_algorithms, find_equations, is_prose, unique_files
 from paperkit.figures.layout import body_font_size, find_columns, read_page
+from paperkit.figures.naming import is_rule_name
 from paperkit.figures.pipeline import analyse
 
 PROSE = ("The model reads the whole sequence at once and attends to every position with learned weights, which "
@@ -176,6 +177,9 @@ def test_a_number_printed_twice_keeps_both_files():
     ds = [Display("equation", "1", 0, r), Display("equation", "A.2", 1, r), Display("equation", "1", 9, r),
           Display("algorithm", "1", 2, r)]
     assert unique_files(ds) == ["eq1.png", "eqA-2.png", "eq1_2.png", "alg1.png"]
+    # names by rule: a note may show them and validate_note accepts them
+    assert all(is_rule_name(n) for n in unique_files(ds))
+    assert not is_rule_name("eq.png") and not is_rule_name("equation1.png") and not is_rule_name("alg_1.png")
 
 
 # -- the real papers: every numbered equation, by hand-checked count --------------------------------------------

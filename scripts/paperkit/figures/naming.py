@@ -81,8 +81,11 @@ FIGURE_FILE_RE = re.compile(
     r"^(fig|tab)([A-Za-z]?\d+(?:-\d+)*|[A-Z]-\d+(?:-\d+)*)_(arch|method|result|ablation|compare|setup)_[a-z0-9]+(?:-[a-z0-9]+){0,3}\.png$"
 )
 UNCAPTIONED_FILE_RE = re.compile(r"^extra_p\d+_\d+\.png$")
+DISPLAY_FILE_RE = re.compile(r"^(eq|alg)([A-Za-z]-?\d+|\d+)(?:-\d+)*(?:_\d+)?\.png$")  # eq3.png, eqA-2.png, alg1.png
 
 
 def is_rule_name(filename: str) -> bool:
-    """Whether a file name in images/ follows the naming rule (captioned or the uncaptioned extra_ form)."""
-    return bool(FIGURE_FILE_RE.match(filename) or UNCAPTIONED_FILE_RE.match(filename))
+    """Whether a file name in images/ follows the naming rule (captioned, the uncaptioned extra_ form, or a
+    numbered equation or algorithm block: eq{N}.png, alg{N}.png)."""
+    return bool(FIGURE_FILE_RE.match(filename) or UNCAPTIONED_FILE_RE.match(filename)
+                or DISPLAY_FILE_RE.match(filename))
