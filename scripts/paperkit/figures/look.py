@@ -40,7 +40,7 @@ class Box:
     hand_fixed: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "kind": self.kind, "bbox": _r(self.bbox_pt), "file": self.file,
+        return {"label": self.label, "kind": self.kind, "bbox": [round(v, 2) for v in self.bbox_pt], "file": self.file,
                 "hand_fixed": self.hand_fixed}
 
 
