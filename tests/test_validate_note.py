@@ -567,3 +567,17 @@ def test_venue_the_pdf_does_not_print(tmp_path):
                "- **Venue:** arXiv preprint (v2, 2 Jan 2025)"):
         (folder / "README.md").write_text(edit(EN, "- **Venue:** WSDM 2025", ok), encoding="utf-8")
         assert errors(folder) == [], ok
+
+
+def test_unsourced_number_printed_nowhere_is_a_warning(tmp_path):
+    text = edit(EN, "### Scaling\n\n", "### Scaling\n\nA forward pass takes 123.4 ms on a laptop.\n\n")
+    got = [(f["code"], f["severity"], f["line"]) for f in findings(make_note(tmp_path, text))]
+    assert ("number-unprinted", "warning", line_of(text, "123.4 ms")) in got
+    assert not [g for g in got if g[1] == "error"]
+
+
+def test_tables_folder_missing_is_one_warning(tmp_path):
+    folder = make_note(tmp_path, EN)
+    shutil.rmtree(folder / "tables")
+    got = findings(folder)
+    assert [f["code"] for f in got] == ["numbers-skipped"] and "tables/" in got[0]["message"] + got[0]["fix"]

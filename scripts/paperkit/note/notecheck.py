@@ -1154,8 +1154,7 @@ def _load_papers(folder: Path, mode: str, fname: str) -> tuple[dict[str, PaperTe
     papers["a"] = a_text
     if not (folder / "tables").is_dir() and a_text.tables:
         out.append(Finding(fname, 1, "warning", "numbers-skipped",
-                           f"table cells not checked: {folder / 'tables'} is missing, so numbers sourced to a table "
-                           "are looked up on the table's page in paper.md only",
+                           f"numbers sourced to a table not checked: {folder / 'tables'} is missing",
                            f"run paper_info.py {folder / 'paper.pdf'} --out {folder} to write tables/"))
     if mode == "compare":
         b_text = load_paper_text(folder, "b/", folder / "images" / "b" / "figures.yaml")

@@ -91,6 +91,7 @@ class PaperText:
     last_page: int
     pdf: Path | None = None
     outline: set[tuple[str, ...]] = field(default_factory=set)  # section numbers paper.yaml's outline lists
+    has_cells: bool = True  # tables/ is there: a number sourced to a table can be checked
     _pdf_pages: dict[int, set[str]] = field(default_factory=dict)
 
     def pdf_page_values(self, pages: set[int]) -> set[str]:
@@ -296,4 +297,4 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
         if parts and parts[0]:
             outline.add(tuple(parts))
     return PaperText(folder, prefix, pages, sections, tables, cells, figures, all_values, short_names(meta, md),
-                     max(pages) if pages else 0, pdf if pdf.is_file() else None, outline)
+                     max(pages) if pages else 0, pdf if pdf.is_file() else None, outline, tdir.is_dir())
