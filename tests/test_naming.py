@@ -35,6 +35,9 @@ def test_figure_file_names(kind, number, name):
 
 def test_rule_rejects_other_names():
     assert not is_rule_name("figure1.png") and not is_rule_name("fig1_plot_x.png")
+    assert is_rule_name("tab3_setup_hyperparameters-training.png")
+    name = figure_filename("table", "3", "setup", "hyperparameters-training")
+    assert name == "tab3_setup_hyperparameters-training.png"
     assert is_rule_name("extra_p3_1.png")
     assert number_for_filename("XII") == "12"
 
@@ -45,7 +48,20 @@ def test_rule_rejects_other_names():
     ("Table 2: Performance comparison of different methods on next-item prediction.", "table", "compare"),
     ("Figure 7: Heat maps of attention weights for both cases.", "figure", "result"),
     ("Figure 2: Illustration of input and embedding layer.", "figure", "method"),
-    ("Table 1: Statistics of datasets.", "table", "result"),
+    ("Table 1: Statistics of datasets.", "table", "setup"),
+    ("Table 3: Hyperparameters for training. All models are trained with a batch size of 4096.", "table", "setup"),
+    ("Table 2. Architecture hyperparameters for the 4 model sizes.", "table", "setup"),
+    ("Table I: Notation.", "table", "setup"),
+    ("Table 1: Architectures for ImageNet. Building blocks are shown in brackets.", "table", "setup"),
+    ("Figure 1: Visualization of DCN-V2. ⊗ represents the cross operation in Eq. (1).", "figure", "arch"),
+    ("Figure 1: The structure of DIEN. At the behavior layer, behaviors are sorted by time.", "figure", "arch"),
+    ("Figure 2: Visualization of a cross layer.", "figure", "method"),
+    ("Figure 4: Performance with different mask proportion ρ on d = 64.", "figure", "ablation"),
+    ("Figure 8: AUC and Logloss comparison of dropout.", "figure", "ablation"),
+    ("Table 1: Oﬄine & online metrics of diﬀerent models.", "table", "compare"),
+    ("Figure 6: Representative ex- amples of attention from the output token to the input space.", "figure",
+     "result"),
+    ("Figure 3. Python code of Group Norm based on TensorFlow.", "figure", "method"),
 ])
 def test_types_from_captions(caption, kind, expected):
     assert classify(kind, caption) == expected

@@ -73,8 +73,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 # a label's closing full stop, not an abbreviation's ("Fig. 3", "Eq. (1)", "vs. BERT", "et al. The")
 _SENTENCE_END = re.compile(r"(?<!\bFig)(?<!\bEq)(?<!\bvs)(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<=[A-Za-z0-9)\]])\.\s+"
                            r"(?=[^\sa-z])")
-_COMPARE_ANYWHERE = re.compile(r"\b(?:faster|slower|better|worse) than\b|\boutperform|\bcomparison\b|"
-                               r"\bbaselines\b", re.IGNORECASE)
+_COMPARE_ANYWHERE = re.compile(r"\b(?:faster|slower|better|worse) than\b|\boutperform|\bcomparison\b",
+                               re.IGNORECASE)
 
 
 def classify(kind: str, caption: str) -> str:
