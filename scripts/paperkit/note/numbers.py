@@ -8,7 +8,7 @@ in its sentence, else every group of its block) -> a verdict against the PaperTe
 A number that is not printed at its source is an error unless the note marks it as its own: approximate (≈, about,
 roughly, 约, 大约, a bound such as "under"), computed ("(our calculation)", "（笔者计算）"), or the result of an
 arithmetic expression that recomputes from the numbers before it (6.91/0.32 ≈ 21.6). A number read off a plot (its
-source a figure, not printed in the caption or on the page) must be marked approximate. A number with no source
+source a figure, printed nowhere in the paper's text) must be marked approximate. A number with no source
 that the paper prints nowhere is a warning.
 """
 from __future__ import annotations
@@ -389,9 +389,7 @@ class NumberChecker:
                 reg = regs.get(i)
                 if reg is None:
                     word = "Table" if ref.kind == "table" else "Figure"
-                    mentioned = any(re.search(rf"\b{word}\s+{re.escape(i)}\b", r.text, re.I)
-                                    for r in pt.pages.values())
-                    if regs and not mentioned:
+                    if regs and i not in pt.mentioned(ref.kind):
                         have = ", ".join(sorted(regs, key=lambda x: (len(x), x))[:12])
                         self._issue(ref.line, "error", "source-missing",
                                     f"{'paper B' if paper == 'b' else 'the paper'} has no {word} {i} "

@@ -119,6 +119,13 @@ class PaperText:
                 out |= self.pages[p].values
         return out
 
+    def mentioned(self, kind: str) -> set[str]:
+        """The table (or figure) numbers paper.md names anywhere: 'Table IX', 'Fig. 3', 'TABLE 2'."""
+        words = r"Tables?|TABLES?|Tabs?\." if kind == "table" else r"Figures?|FIGURES?|Figs?\."
+        text = "\n".join(r.text for r in self.pages.values())
+        return {norm_label_number(m.group(1)) for m in
+                re.finditer(rf"\b(?:{words})\s*([A-Z]?\d+(?:\.\d+)?|[IVXL]+\b)", text)}
+
     def has_section(self, key: tuple[str, ...]) -> bool | None:
         """Whether the paper has that numbered section; None when paper.md shows no numbered headings to tell."""
         if self.section(key) is not None or key in self.outline or key[0] in ("abstract",):
