@@ -233,29 +233,47 @@ def test_corpus_rows(corpus: Path, slug: str, number: str, row: list[str]) -> No
     assert row in corpus_table(slug, number)
 
 
-def test_corpus_cell_scores_stay_above_the_measured_floor(corpus: Path, tmp_path: Path) -> None:
-    """Our cells in the annotated boxes, scored by ../shared/bench/score_cells.py (measured 0.991 rows, 0.984
-    columns, 0.988 tables on 2026-12-04)."""
+def cell_scores(annotations: Path, pdfs: Path, grids: Path) -> tuple[float, float, float]:
+    """(rows, columns, tables) of our cells in the annotated boxes, by ../shared/bench/score_cells.py."""
     scorer = SHARED / "bench" / "score_cells.py"
-    if not scorer.is_file() or not GRIDS.is_dir():
-        pytest.skip(f"{scorer} or {GRIDS} not found")
+    if not scorer.is_file() or not grids.is_dir():
+        pytest.skip(f"{scorer} or {grids} not found")
     spec = importlib.util.spec_from_file_location("score_cells", scorer)
     sc = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(sc)  # type: ignore[union-attr]
     totals = [0, 0, 0, 0, 0]  # rows, right, columns right, tables, tables right
-    for gf in sorted(GRIDS.glob("*.json")):
+    for gf in sorted(grids.glob("*.json")):
         grid = json.loads(gf.read_text())
-        if not grid.get("rows"):
-            continue
         slug, tab = gf.stem.split("__")
-        data = json.loads((CORPUS / "annotations" / f"{slug}.json").read_text())
-        it = next(i for i in data["items"] if i["kind"] == "table"
-                  and "tab" + re.sub(r"[^A-Za-z0-9]+", "-", i["number"]) == tab)
-        with pymupdf.open(CORPUS / "pdfs" / data["pdf"]) as doc:
+        if not grid.get("rows") or not (annotations / f"{slug}.json").is_file():
+            continue
+        data = json.loads((annotations / f"{slug}.json").read_text())
+        it = next((i for i in data["items"] if i["kind"] == "table"
+                   and "tab" + re.sub(r"[^A-Za-z0-9]+", "-", i["number"]) == tab), None)
+        if it is None or not (pdfs / data["pdf"]).is_file():
+            continue
+        with pymupdf.open(pdfs / data["pdf"]) as doc:
             item = TableItem(number=it["number"], page=it["page"], rect=pymupdf.Rect(it["bbox"]))
             md = table_markdown(doc[it["page"] - 1], item)
         n, right, cols, _ = sc.score_table(grid["rows"], sc.md_rows(md))
         if n:
             totals = [totals[0] + n, totals[1] + right, totals[2] + cols, totals[3] + 1, totals[4] + (right == n)]
-    rows, columns, tables = totals[1] / totals[0], totals[2] / totals[0], totals[4] / totals[3]
+    if not totals[0]:
+        pytest.skip(f"no PDF in {pdfs} for the grids in {grids}")
+    return totals[1] / totals[0], totals[2] / totals[0], totals[4] / totals[3]
+
+
+def test_corpus_cell_scores_stay_above_the_measured_floor(corpus: Path) -> None:
+    """Measured 0.989 rows, 0.984 columns, 0.988 tables on the 101 dev grids (2026-12-04)."""
+    rows, columns, tables = cell_scores(CORPUS / "annotations", CORPUS / "pdfs", GRIDS)
     assert rows >= 0.97 and columns >= 0.96 and tables >= 0.96, (rows, columns, tables)
+
+
+def test_second_corpus_cell_scores_stay_above_a_floor() -> None:
+    """bench/corpus2: papers the engine was not built on (PDFs in ../pool/pdfs, skipped where absent); measured
+    0.981 rows, 0.967 columns, 0.969 tables on its first 150 grids (2026-12-04); the floor leaves room for the
+    grids still being added."""
+    root = Path(__file__).resolve().parents[1]
+    rows, columns, tables = cell_scores(root / "bench" / "corpus2" / "annotations", root.parent / "pool" / "pdfs",
+                                        root / "bench" / "corpus2" / "tables")
+    assert rows >= 0.93 and columns >= 0.9 and tables >= 0.85, (rows, columns, tables)
