@@ -4,11 +4,12 @@
 For every table a corpus annotates it writes three prediction folders, PRED/<engine>/<slug>/tables/tab<N>.md
 (N as the grid files spell it: "A.1" -> "A-1", "IV" stays "IV"), and scores each with ../shared/bench/score_cells.py:
   ours-true     our cells inside the annotated body box (isolates the cell engine)
-  plumber-true  pdfplumber inside the same box (text strategy and ruled-line strategy, the better of the two per
-                corpus is printed too); pdfplumber is a benchmark-only dependency: pip install pdfplumber
+  plumber-*     pdfplumber inside the same box, with its text strategy and with its ruled-line strategy (a
+                benchmark-only dependency: pip install pdfplumber)
   ours-e2e      (with --e2e) our cells inside the boxes smart_extract.py's figure engine finds, as paper_info.py
                 writes them
-It prints the scores side by side and the milliseconds our cells take per table (reading the page's text included).
+It prints the scores side by side and the milliseconds each engine takes per table (reading the page included;
+time it on a quiet machine).
 
 examples:
   python bench/bench_tables.py
