@@ -150,10 +150,11 @@ def _pipe_table(rows: list[list[str]], header: int) -> str:
 
 
 def to_markdown(item: TableItem, rows: list[list[str]], fallback: list[str]) -> str:
-    """tables/tabN.md from extract_cells' rows, or from text_lines' lines when there is no grid."""
+    """tables/tabN.md from extract_cells' rows, or from text_lines' rows when there is no grid (the older
+    two-step interface; table_markdown also knows how many header rows there are and which boxes are prose)."""
     if rows:
         return render(item, Cells("grid", rows=rows, header=1))
-    return render(item, Cells("none", reason="the cells could not be told apart", items=fallback))
+    return render(item, Cells("none", reason="no rows and columns line up", items=fallback))
 
 
 def _escape(cell: str) -> str:
