@@ -337,3 +337,17 @@ def test_journal_heads_and_template_lines():
     assert venue("Woodstock '18, June 03-05, 2018, Woodstock, NY", 740) == ("", "", None)
     assert venue("Conference acronym 'XX, June 03-05, 2018, Woodstock, NY", 740) == ("", "", None)
     assert venue("Noname manuscript No. (will be inserted by the editor)") == ("", "", None)
+
+
+def test_a_small_digit_inside_a_title_word_stays_a_footnote_mark_goes(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    _piece_line(page, 120, 100, [("R", 17, "tibo", 0), ("2", 12, "tibo", 5), ("-Guard: Robust LLM Guardrails", 17,
+                                                                                "tibo", 0), ("1", 9, "tibo", 6)])
+    _text(page, 130, "Mintong Kang", 11, "tibo", x=220)
+    _text(page, 130, "Bo Li", 11, "tibo", x=340)
+    _abstract(page, 170)
+    _body_pages(doc)
+    m = read_metadata(_save(doc, tmp_path / "r2.pdf"))
+    assert m["title"] == "R2-Guard: Robust LLM Guardrails"
+    assert m["authors"] == ["Mintong Kang", "Bo Li"]

@@ -220,9 +220,16 @@ def _author_line_under_title(ln: Line, first: Line, gap: float) -> bool:
 
 
 def _strip_title_marks(ln: Line, top: float) -> str:
-    keep = [s["text"] for s in ln.spans  # spaces stay, whatever their size: some PDFs set them small
-            if not (s["size"] < top * 0.75 and s["text"].strip()
-                    and re.fullmatch(r"[\s\d,*" + re.escape(MARK_CHARS) + "]+", s["text"]))]
+    """The title line without its footnote marks ('Title∗', 'Title1'); spaces stay whatever their size (some PDFs
+    set them small), and a small digit inside a name ('R²-Guard') is no mark."""
+    keep = []
+    for i, s in enumerate(ln.spans):
+        nxt = ln.spans[i + 1]["text"] if i + 1 < len(ln.spans) else ""
+        mark = (s["size"] < top * 0.75 and s["text"].strip()
+                and re.fullmatch(r"[\s\d,*" + re.escape(MARK_CHARS) + "]+", s["text"])
+                and not (s["text"].strip().isdigit() and re.match(r"[\w-]", nxt)))
+        if not mark:
+            keep.append(s["text"])
     raw = "".join(keep)
     if ln.text != clean_text("".join(s["text"] for s in ln.spans)):
         return ln.text  # small capitals were rebuilt: use the rebuilt text
