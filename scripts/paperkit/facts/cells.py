@@ -226,21 +226,19 @@ def _mostly_inside(b: pymupdf.Rect, rect: pymupdf.Rect, turn: int) -> bool:
 
 def _reading_order(band: list[tuple]) -> list[tuple]:
     """A band's characters left to right, a stacked subscript and superscript ("AP^test_50") one after the other
-    instead of interleaved."""
+    instead of interleaved, a ligature's zero-wide second letter before the next letter."""
     sz = max(c[5] for c in band)
     base = _median(c[6] for c in band if c[5] >= 0.85 * sz)
-    units: list[tuple[float, list[tuple]]] = []
-    for level in (0, -1, 1):
-        mine = sorted((c for c in band if _level(c, sz, base) == level), key=lambda c: c[0])
-        if level == 0:
-            units += [(c[0], [c]) for c in mine]
-            continue
+    units: list[tuple[float, int, float, list[tuple]]] = []  # x0, level rank (sub before sup), x1, characters
+    for rank, level in enumerate((0, -1, 1)):
+        mine = sorted((c for c in band if _level(c, sz, base) == level), key=lambda c: (round(c[0], 1), c[2]))
         for c in mine:  # scripts: runs of adjacent characters stay together
-            if units and units[-1][1][0] in mine and 0 <= c[0] - units[-1][1][-1][2] < 0.15 * sz:
-                units[-1][1].append(c)
+            last = units[-1][3] if units and units[-1][1] == rank else None
+            if level and last and 0 <= c[0] - last[-1][2] < 0.15 * sz:
+                last.append(c)
             else:
-                units.append((c[0] - 0.01 * (level == -1), [c]))
-    return [c for _, u in sorted(units, key=lambda u: u[0]) for c in u]
+                units.append((round(c[0], 1), rank, c[2], [c]))
+    return [c for *_, u in sorted(units, key=lambda u: u[:3]) for c in u]
 
 
 def _level(c: tuple, sz: float, base: float) -> int:
