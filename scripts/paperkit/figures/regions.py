@@ -62,7 +62,15 @@ def is_margin_line(pc: PageContent, i: int, margins: set[tuple[int, str, int]]) 
 def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
     h = pc.rect.height
     in_band = ln.rect.y1 < pc.rect.y0 + 0.1 * h or ln.rect.y0 > pc.rect.y1 - 0.1 * h
-    return in_band and bool(re.fullmatch(r"[\divxlcIVXLC\-–— ]{1,8}|page \d+( of \d+)?", ln.text.strip(), re.I))
+    if not (in_band and re.fullmatch(r"[\divxlcIVXLC\-–— ]{1,8}|page \d+( of \d+)?", ln.text.strip(), re.I)):
+        return False
+    # a number in a column of cells (one right above or below it) is a table's row that reaches the page's edge
+    for o in pc.lines:
+        if o is ln or min(o.rect.x1, ln.rect.x1) - max(o.rect.x0, ln.rect.x0) <= 0:
+            continue
+        if max(o.rect.y0 - ln.rect.y1, ln.rect.y0 - o.rect.y1) < 0.5 * ln.rect.height:
+            return False
+    return True
 
 
 def assign_roles(pc: PageContent, caption_lines: set[int], blobs: list[Blob], body_size: float, cols: Columns,
