@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS_PDFS, ROOT, run_script
 from paperkit.note.notecheck import check_note, mask
-from paperkit.note.numbers import _APPROX_BEFORE, NOTE_NUM, expressions, find_groups
+from paperkit.note.numbers import _APPROX_BEFORE, _BOUND_BEFORE, NOTE_NUM, expressions, find_groups
 from paperkit.note.papertext import PaperText, canon, load_paper_text, norm_label_number, roman_to_int
 
 NOTES = ROOT / "tests" / "data" / "notes"
@@ -164,9 +164,10 @@ def plant(text: str, papers: dict[str, PaperText]) -> list[tuple[str, int, str]]
         own = re.search(r"our calculation|笔者计算", line)
         for m in NOTE_NUM.finditer(masked):
             num = m.group(1)
-            if not _CHANGED_DIGIT_OK.fullmatch(num) or not has_source or own or \
+            plot_bound = _BOUND_BEFORE.search(masked[:m.start()]) and re.search(r"(?:Figure|图) \d", line)
+            if not _CHANGED_DIGIT_OK.fullmatch(num) or not has_source or own or plot_bound or \
                     _APPROX_BEFORE.search(masked[:m.start()]):
-                continue
+                continue  # an estimate, a plot reading or the note's own arithmetic: no misquote to plant
             if any(e.result_start == m.start() for e in expressions(masked)):
                 continue
             kind = "section" if re.search(r"(?:Section|Sec\.|§|第)\s*$", masked[:m.start()]) else "digit"
@@ -214,7 +215,8 @@ def plant(text: str, papers: dict[str, PaperText]) -> list[tuple[str, int, str]]
         if re.search(r"(?:Figure|图) \d", line):
             for m in re.finditer(r"(?:\babout |\bnear |约 ?)(\d+\.\d+)", line):
                 new = line[:m.start()] + m.group(1) + line[m.end():]
-                still = _APPROX_BEFORE.search(new[:m.start()])  # "below about 0.56": still a bound, not exact
+                before = new[:m.start()]
+                still = _APPROX_BEFORE.search(before) or _BOUND_BEFORE.search(before)  # "below about 0.56"
                 if canon(m.group(1)) not in pt.all_values and not still:
                     put("plot", i, new)
         # computed

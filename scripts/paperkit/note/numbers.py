@@ -6,10 +6,10 @@ percentages, thousands, multipliers, integers from 10 up, years left out) -> eac
 in its sentence, else every group of its block) -> a verdict against the PaperText of the paper the source names.
 
 A number that is not printed at its source is an error unless the note marks it as its own: approximate (≈, about,
-roughly, 约, 大约, a bound such as "under"), computed ("(our calculation)", "（笔者计算）"), or the result of an
-arithmetic expression that recomputes from the numbers before it (6.91/0.32 ≈ 21.6). A number read off a plot (its
-source a figure, printed nowhere in the paper's text) must be marked approximate. A number with no source
-that the paper prints nowhere is a warning.
+roughly, 约, 大约), computed ("(our calculation)", "（笔者计算）"), or the result of an arithmetic expression that
+recomputes from the numbers before it (6.91/0.32 ≈ 21.6). A number read off a plot (its source a figure, printed
+nowhere in the paper's text) must be marked approximate or as a bound ("below 0.56"). A number with no source that
+the paper prints nowhere is a warning.
 """
 from __future__ import annotations
 
@@ -214,12 +214,16 @@ NOTE_NUM = re.compile(r"(?<![A-Za-z0-9_.@/^\\#$])(?<![A-Za-z][-−])(?<![A-Za-z]
 _LABEL_BEFORE = re.compile(r"(?:Section|Sec\.|§|Eqs?\.|Equation|Figures?|Figs?\.|Tables?|Tabs?\.|Appendix|Algorithm|"
                            r"version|v|Python|PyTorch|TensorFlow|JAX|CUDA|Ubuntu|release|Q|top|Top|图|表|节|式|公式|arXiv|layer|Layer|步骤|问题|Step|step|第|"
                            r"NDCG@|HR@|Hit@|Recall@|MRR@)\s*$")
+# "about 0.59": the note's own estimate, never looked up; "below 0.56": a bound, which may stand for a plot reading
+# but quotes a printed number when its source is a table or the text
 _APPROX_BEFORE = re.compile(
     r"(?:≈|≃|~|∼|\babout|\baround|\broughly|\bapproximately|\bapprox\.?|\bnearly|\bnear|\balmost|\bclose to|\bsome|"
-    r"\bunder|\bover|\bbelow|\babove|\bless than|\bmore than|\bfewer than|\bat least|\bat most|\bup to|\bbetween|"
-    r"\bjust|\bwithin|\bestimated|[<>≤≥]|约|大约|大概|近|将近|接近|不到|超过|低于|高于|至少|最多|介于|少于|多于|"
-    r"\bat roughly|\bon the order of)[^,;:()，；：（）]{0,24}$", re.I)
-_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下|或更多|以上|以下|or so|or more|or less|\+)")
+    r"\bestimated|\bat roughly|\bon the order of|约|大约|大概|近|将近|接近)[^,;:()，；：（）]{0,12}$", re.I)
+_BOUND_BEFORE = re.compile(
+    r"(?:\bunder|\bover|\bbelow|\babove|\bless than|\bmore than|\bfewer than|\bat least|\bat most|\bup to|"
+    r"\bbetween|\bjust|\bwithin|[<>≤≥]|不到|超过|低于|高于|至少|最多|介于|少于|多于)[^,;:()，；：（）]{0,24}$", re.I)
+_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下|or so)")
+_BOUND_AFTER = re.compile(r"^\s*(?:或更多|以上|以下|or more|or less|\+)")
 _COMPUTED = re.compile(r"our (?:own )?calculation|our computation|computed here|computed by us|we compute|"
                        r"笔者计算|笔者估算|笔者推算|计算得出|由此算出|our estimate|by our count", re.I)
 _N = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
@@ -236,7 +240,7 @@ class Num:
     value: str  # canonical
     line: int
     approx: bool = False
-    computed_ok: bool = False  # the result of an expression that recomputes
+    bound: bool = False  # "below 0.56", "不到 4%"
 
 
 def note_numbers(text: str, line_of: Callable[[int], int]) -> list[Num]:
@@ -252,9 +256,10 @@ def note_numbers(text: str, line_of: Callable[[int], int]) -> list[Num]:
         value = canon(digits)
         if value is None:
             continue
-        approx = bool(_APPROX_BEFORE.search(before)) or bool(_APPROX_AFTER.match(text[m.end():m.end() + 6])) \
-            or unit in ("k", "K", "M", "B")
-        out.append(Num(m.start(), m.end(), m.group(0), value, line_of(m.start()), approx))
+        after = text[m.end():m.end() + 8]
+        approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after)) or unit in ("k", "K", "M", "B")
+        bound = bool(_BOUND_BEFORE.search(before) or _BOUND_AFTER.match(after))
+        out.append(Num(m.start(), m.end(), m.group(0), value, line_of(m.start()), approx, bound))
     return out
 
 
@@ -411,7 +416,8 @@ class NumberChecker:
                         return Resolved(None, False, desc)
                     known = False
                     continue
-                values |= reg.values
+                if not cited:  # with a page, the number must be on that page of the section
+                    values |= reg.values
                 where |= reg.pages
         else:
             known = False
@@ -423,8 +429,8 @@ class NumberChecker:
             label = desc.split(" (")[0]
             self._issue(ref.line, "error", "source-page", f"{label} is on {on}, not {ref.text.split(',')[-1].strip()}",
                         f"fix the page to {on}")
-        return Resolved(values, ref.kind == "figure", desc, pt, (where | set(cited)) if ref.kind != "figure" else
-                        set(cited) or where)
+        pdf_pages = (where | set(cited)) if ref.kind == "table" else (set(cited) or where)
+        return Resolved(values, ref.kind == "figure", desc, pt, pdf_pages)
 
     # -- one block
     def check_block(self, text: str, line_of: Callable[[int], int], default: Callable[[int], str | None],
@@ -474,7 +480,7 @@ class NumberChecker:
             refs = [r for g in scope for r in g.refs if direct or r.paper is not None]
             if not refs:
                 everywhere = set().union(*(p.all_values for p in self.papers.values()))
-                if n.value not in everywhere and not (n.approx or computed):
+                if n.value not in everywhere and not (n.approx or n.bound or computed):
                     self._issue(n.line, "warning", "number-unprinted",
                                 f"{n.text.strip()} has no source and is printed nowhere in the paper",
                                 "give its source, e.g. '(Table 2, p. 6)', or mark it as the note's own: "
@@ -493,7 +499,7 @@ class NumberChecker:
             descs = [d for d in descs if not any(o != d and o.startswith(d + " (") for o in descs)]
             desc = " or ".join(descs)
             if all(r.figure for r in res):
-                if any(r.paper is not None and n.value in r.paper.all_values for r in res):
+                if n.bound or any(r.paper is not None and n.value in r.paper.all_values for r in res):
                     continue  # printed in the paper's text, so not read off the plot
                 self._issue(n.line, "error", "number-plot",
                             f"{n.text.strip()} is read off {desc} but stated as exact",

@@ -153,9 +153,11 @@ _CAPTION = re.compile(r"^\s*(?:\*\*|_)*\s*(Table|TABLE|Tab\.|Figure|FIGURE|Fig\.
                       r"\s*(?:\*\*|_)*\s*[:.|]")
 
 
-def _section_key(title: str, top: tuple[str, ...] | None) -> tuple[tuple[str, ...] | None, bool]:
+def _section_key(title: str, top: tuple[str, ...] | None, top_level: bool = False) \
+        -> tuple[tuple[str, ...] | None, bool]:
     """The key of a heading and whether it is a top-level one: '4.2 Main Results' -> ('4','2'); 'IV. EXPERIMENTS'
-    -> ('4',); 'E. Recommendation Performance' under IV -> ('4','5'); 'Abstract' -> ('abstract',)."""
+    -> ('4',); 'E. Recommendation Performance' under IV -> ('4','5'); 'Abstract' -> ('abstract',). top_level: the
+    heading is as high as the current top-level one ('## A. Proofs' after '## 5 Conclusion' is an appendix)."""
     t = re.sub(r"[*_]", "", title).strip()
     if re.match(r"(?i)^abstract\b", t) or t.startswith("摘要"):
         return ("abstract",), True
@@ -167,10 +169,10 @@ def _section_key(title: str, top: tuple[str, ...] | None) -> tuple[tuple[str, ..
     if m and roman_to_int(m.group(1)):
         return (str(roman_to_int(m.group(1))),), True
     m = re.match(r"^([A-Z])\.\s+\S", t)
-    if m and top and top[0] not in ("abstract",) and top[0].isdigit():
+    if m and top and top[0].isdigit() and not top_level:  # "E. Recommendation Performance" under "IV. EXPERIMENTS"
         return (*top[:1], str(ord(m.group(1)) - 64)), False
-    m = re.match(r"^([A-Z])(?:\.(\d+(?:\.\d+)*))?\s+\S", t)
-    if m and (m.group(2) or re.match(r"^[A-Z]\s+[A-Z][a-z]", t)):  # appendix "A Proofs", "A.2 Data"
+    m = re.match(r"^([A-Z])(?:\.(\d+(?:\.\d+)*))?\.?\s+\S", t)
+    if m and (m.group(2) or re.match(r"^[A-Z]\.?\s+[A-Z][a-z]", t)):  # appendix "A Proofs", "A. Proofs", "A.2 Data"
         return (m.group(1), *(m.group(2).split(".") if m.group(2) else ())), not m.group(2)
     return None, False
 
@@ -221,6 +223,7 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
     captions: dict[tuple[str, str], set[int]] = {}
     page = 1
     top: tuple[str, ...] | None = None
+    top_hashes: int | None = None
     key: tuple[str, ...] | None = None
     for raw in md.split("\n"):
         pm = _PAGE_MARK.search(raw)
@@ -230,11 +233,12 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
         line = clean_text(raw)
         h = _MD_HEADING.match(raw)
         if h:
-            k, is_top = _section_key(h.group(1), top)
+            level = len(raw) - len(raw.lstrip("#"))
+            k, is_top = _section_key(h.group(1), top, top_hashes is not None and level <= top_hashes)
             if k is not None:
                 key = k
                 if is_top:
-                    top = k
+                    top, top_hashes = k, level
         c = _CAPTION.match(line)
         if c:
             kind = "table" if c.group(1).lower().startswith("tab") else "figure"
