@@ -35,12 +35,10 @@ from .facts.metadata import front_matter, read_metadata
 from .facts.outline import build_outline, count_references
 from .facts.tables import (
     TableItem,
-    extract_cells,
     is_ours,
     items_from_figure_engine,
     items_from_manifest,
-    text_lines,
-    to_markdown,
+    table_markdown,
 )
 from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
 from .figures import look, manifest, pipeline
@@ -266,6 +264,15 @@ def extract_vector(doc: pymupdf.Document, pdf_path: Path, outdir: Path, *, pages
     return items()
 
 
+def _rebase_files(data: dict[str, Any], rel: str) -> None:
+    """The manifest's 'images/x.png' paths as rel/x.png, for images kept elsewhere than images/."""
+    if rel == manifest.IMAGES_DIR:
+        return
+    for key in ("figures", "tables", "uncaptioned", "equations", "algorithms"):
+        for item in data.get(key) or []:
+            item["file"] = f"{rel}/{Path(item['file']).name}"
+
+
 # --- looking at a page and fixing a crop by hand ------------------------------------------------------------------
 
 def crop_figure(doc: pymupdf.Document, pdf_path: Path, page_number: int, box: tuple[float, float, float, float],
@@ -365,15 +372,6 @@ def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: P
     }
 
 
-def _rebase_files(data: dict[str, Any], rel: str) -> None:
-    """The manifest's 'images/x.png' paths as rel/x.png, for images kept elsewhere than images/."""
-    if rel == manifest.IMAGES_DIR:
-        return
-    for key in ("figures", "tables", "uncaptioned", "equations", "algorithms"):
-        for item in data.get(key) or []:
-            item["file"] = f"{rel}/{Path(item['file']).name}"
-
-
 # --- facts --------------------------------------------------------------------------------------------------------
 
 MANIFEST = Path(manifest.IMAGES_DIR) / manifest.MANIFEST_NAME
@@ -451,8 +449,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     table_files: dict[str, str] = {}
     for t in tables:
         page = doc[t.page - 1]
-        rows = extract_cells(page, t.rect)
-        table_files[t.filename] = to_markdown(t, rows, [] if rows else text_lines(page, t.rect))
+        table_files[t.filename] = table_markdown(page, t)  # the box's text is read once
     if not tables and table_source.startswith("none (paperkit"):
         say(f"{prog}: note: tables skipped: no images/figures.yaml and the figure engine is not available")
 
@@ -565,6 +562,7 @@ def prepare(source: str, root: Path, *, name: str | None = None, lang: str = "en
         "figures": len(figures.get("figures", [])),
         "tables": len(figures.get("tables", [])),
     }
+
 
 
 # --- two papers to compare ----------------------------------------------------------------------------------------
