@@ -923,6 +923,6 @@ def _row_text(grid: list[list[list[Chunk]]], group: list[int], marks: bool) -> l
         chunks = [c for i in group for c in grid[i][j]]
         text = _join_wrapped([c.text for c in chunks], prose=False)
         if marks and text and all(c.bold for c in chunks):
-            text = f"**{text}**"
+            text = "**" + text.replace("*", "\\*") + "**"  # a printed asterisk stays an asterisk
         out.append(text)
     return out
