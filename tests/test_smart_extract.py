@@ -69,8 +69,9 @@ def test_sample_paper_files_named_by_rule(sample_run):
         assert set(i) == ITEM_KEYS
         pix = pymupdf.Pixmap(str(out / i["file"]))
         assert [pix.width, pix.height] == i["size_px"]
+    shown = items(manifest) + manifest["equations"] + manifest.get("algorithms", [])  # eq{N}.png, alg{N}.png
     assert sorted(p.name for p in (out / "images").iterdir()) == sorted(
-        [i["file"].removeprefix("images/") for i in items(manifest)] + ["figures.yaml"])
+        [i["file"].removeprefix("images/") for i in shown] + ["figures.yaml"])
 
 
 def test_sample_paper_in_text_mention_is_not_a_caption(sample_run):
