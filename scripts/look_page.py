@@ -14,6 +14,7 @@ from paperkit.io import cli
 from paperkit.io.pdf import open_pdf
 
 PROG = "look_page.py"
+MAX_RULES = 40  # a page of plots can hold hundreds of short flat strokes; the text output stays readable
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -57,10 +58,12 @@ def _human(r: dict) -> str:
     for b in r["boxes"]:
         out.append(f"  box   {b['label']:<14} {b['bbox']}" + ("  hand fixed" if b["hand_fixed"] else "")
                    + (f"  {b['file']}" if b["file"] else ""))
-    for rule in r["rules"]:
+    for rule in r["rules"][:MAX_RULES]:
         where = (f"y={rule['y']:<6} x {rule['x0']}-{rule['x1']}" if rule["dir"] == "h"
                  else f"x={rule['x']:<6} y {rule['y0']}-{rule['y1']}")
         out.append(f"  rule  {rule['dir']} {where}  ({rule['width_pt']} pt)")
+    if len(r["rules"]) > MAX_RULES:
+        out.append(f"  ... {len(r['rules']) - MAX_RULES} more rule(s): --clip a region, or --json for all")
     for im in r["images"]:
         out.append(f"  image {im['bbox']}  {im['width_px']}x{im['height_px']} px")
     out.append(f"  {len(r['lines'])} text line(s) in the region (--json lists each with its bbox and font size)")
