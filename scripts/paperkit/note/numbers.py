@@ -495,6 +495,8 @@ class NumberChecker:
                 continue
             if any(r.paper is not None and n.value in r.paper.pdf_page_values(r.pages) for r in res):
                 continue  # printed on the page, though paper.md or the cell grid lost it
+            if not direct and any(n.value in p.all_values for p in self.papers.values()):
+                continue  # a source borrowed from the block (no source in its sentence): printed in the paper is enough
             descs = list(dict.fromkeys(r.desc for r in res))
             descs = [d for d in descs if not any(o != d and o.startswith(d + " (") for o in descs)]
             desc = " or ".join(descs)
