@@ -60,11 +60,11 @@ class _Item:
 
 
 def is_prose(text: str) -> bool:
-    """Running text, not a formula: at least three words, and words (letters only, with the punctuation of prose)
-    half its space-separated tokens or more. 'step_num' or 'sin(pos/10000)' is no word."""
+    """Running text, not a formula: at least four words, and words (letters only, with the punctuation of prose,
+    and a vowel) half its space-separated tokens or more. 'step_num', 'Rd' or 'sin(pos/10000)' is no word."""
     tokens = text.split()
-    words = [t for t in tokens if PROSE_WORD_RE.fullmatch(t)]
-    return len(words) >= 3 and len(words) >= 0.5 * len(tokens)
+    words = [t for t in tokens if PROSE_WORD_RE.fullmatch(t) and re.search(r"[aeiouyAEIOUY]", t)]
+    return len(words) >= 4 and len(words) >= 0.5 * len(tokens)
 
 
 def _is_body(ln: TextLine, col: tuple[float, float]) -> bool:
@@ -75,8 +75,9 @@ def _is_body(ln: TextLine, col: tuple[float, float]) -> bool:
     if abs(ln.rect.x0 - col[0]) > 3:
         return False
     first = ln.text.split()[0] if ln.text.split() else ""
-    return bool(PROSE_WORD_RE.fullmatch(first) or re.fullmatch(r"\[\d+(?:,\s*\d+)*\][.,;:]?", first)
-                or ln.text.rstrip().endswith(":"))
+    if re.fullmatch(r"[A-Z][a-z]{3,}[,.:;]?", first):  # 'Here p(y) and p(x) are ...', not 'Lmulti ='
+        return sum(1 for t in ln.text.split() if re.fullmatch(r"[a-z]{2,}[,.:;]?", t)) >= 2
+    return bool(re.fullmatch(r"[a-z]{2,}[,.:;]?|\[\d+(?:,\s*\d+)*\][.,;:]?", first) or ln.text.rstrip().endswith(":"))
 
 
 def _column(rect: pymupdf.Rect, cols: Columns) -> tuple[float, float] | None:
@@ -120,9 +121,9 @@ def find_equations(pc: PageContent, cols: Columns, body_size: float,
             seeds.append((ln, m.group(1), col, pymupdf.Rect()))
             continue
         m = NUMBER_END_RE.search(text)
-        # an equation and its number read as one line: it must be set in from the column's left edge, and be no
-        # sentence ending on an enumeration "(1)"
-        if m and ln.rect.x0 >= col[0] + 15 and not is_prose(text[:m.start()]):
+        # an equation and its number read as one line: it must be set in from the column's left edge (or be set
+        # apart from its number by a wide space), and be no sentence ending on an enumeration "(1)"
+        if m and (ln.rect.x0 >= col[0] + 15 or ln.max_gap_pt >= 0.5 * ln.size) and not is_prose(text[:m.start()]):
             ink = pymupdf.Rect(ln.rect.x0, ln.rect.y0, ln.rect.x1 - _number_width(ln, m.group(1)), ln.rect.y1)
             if ink.width > 2 * body_size:
                 seeds.append((ln, m.group(1), col, ink))
@@ -139,23 +140,27 @@ def find_equations(pc: PageContent, cols: Columns, body_size: float,
     taken: set[int] = set()
     for k, (ln, number, col, ink) in enumerate(seeds):
         right_of_col = min((c[0] for c in cols.spans if c[0] > col[1]), default=pc.rect.x1) - 2
+        # a long formula may start a little left of its column, never in the column before
+        left_of_col = max(max((c[1] for c in cols.spans if c[1] < col[0]), default=pc.rect.x0) + 2, col[0] - 30)
         num_x0 = (ink.x1 if not ink.is_empty else ln.rect.x0) - 0.5  # never the number
         cy = (ln.rect.y0 + ln.rect.y1) / 2
-        row = pymupdf.Rect(col[0], cy - 0.6 * ln.size, num_x0, cy + 0.6 * ln.size)  # the number's row
+        half = max(0.35 * ln.rect.height, 0.25 * ln.size)
+        row = pymupdf.Rect(col[0], cy - half, num_x0, cy + half)  # the number's row
         others = [s[0].rect for j, s in enumerate(seeds) if j != k and s[2] == col]
 
         def usable(it: _Item, col: tuple[float, float] = col, right: float = right_of_col, num_x0: float = num_x0,
-                   row: pymupdf.Rect = row, others: list[pymupdf.Rect] = others, cy: float = cy) -> bool:
+                   row: pymupdf.Rect = row, others: list[pymupdf.Rect] = others, cy: float = cy,
+                   left: float = left_of_col) -> bool:
             r = it.rect
-            if id(it) in taken or r.x0 < col[0] - 6 or r.x1 > right:
+            if id(it) in taken or r.x0 < left or r.x1 > right:
                 return False
-            if r.x1 > num_x0 and _overlap_y(r, row) > 0:
+            if r.x1 > num_x0 and _overlap_y(r, row) > 0.3 * min(r.height, row.height):
                 return False  # nothing on the number's row right of where the equation ends
             if it.line is not None and _is_body(it.line, col):
                 return False
             # a piece of a prose line (its superscript, an inline fraction) belongs to that line
             if any(_overlap_y(r, p) > 0.5 * max(r.height, 0.1) and p.x0 < r.x1 + 20 and p.x1 > r.x0 - 20
-                   for p in prose):
+                   and p.x0 >= col[0] - 6 and p.x1 <= right for p in prose):
                 return False
             # between two numbers, a line belongs to the nearer one
             mid = (r.y0 + r.y1) / 2
@@ -184,14 +189,15 @@ def find_equations(pc: PageContent, cols: Columns, body_size: float,
                     grown = True
         taken.update(id(it) for it in members)
         rect = pymupdf.Rect(box.x0 - PAD_PT, box.y0 - PAD_PT, box.x1 + PAD_PT, box.y1 + PAD_PT)
-        for it in lines:  # the white margin takes no sliver of the text above or below
+        for it in lines:  # no sliver of the text above or below, even where a tall glyph reaches into it
             r = it.rect
-            if it in members or r.x1 <= rect.x0 or r.x0 >= rect.x1:
-                continue
-            if box.y0 - PAD_PT - 0.5 < r.y1 <= box.y0 + 0.5:
-                rect.y0 = max(rect.y0, r.y1)
-            elif box.y1 - 0.5 <= r.y0 < box.y1 + PAD_PT + 0.5:
-                rect.y1 = min(rect.y1, r.y0)
+            if it in members or r.x1 <= rect.x0 or r.x0 >= rect.x1 or it.line is None or not _is_body(it.line, col):
+                continue  # a neighbouring formula's sliver costs less than a cut of this one's ink
+            mid = (r.y0 + r.y1) / 2
+            if mid <= box.y0 + 0.5 and r.y1 > rect.y0:
+                rect.y0 = min(r.y1, box.y0 + 0.5 * box.height)
+            elif mid >= box.y1 - 0.5 and r.y0 < rect.y1:
+                rect.y1 = max(r.y0, box.y1 - 0.5 * box.height)
         if box.x1 <= num_x0:  # the white margin stops short of the number
             rect.x1 = min(rect.x1, num_x0)
         rect &= pc.rect
