@@ -1041,7 +1041,11 @@ def _check_sourced(doc: Doc, blocks: list[Block], prose: dict[int, str], papers:
 
         extra: list[Group] = []
         if blocks[k].kind == "table":
-            for j in (k - 1, k + 1):
+            near = [j for j in (k - 1, k + 1) if j in texts]
+            # a "Source: Table 1, p. 2" line next to the table is its source; else both neighbours' sources count
+            marked = [j for j in near if re.match(r"\s*(?:\*\*)?(?:Sources?|来源|数据来源|出处)\s*(?:\*\*)?[:：]",
+                                                  texts[j][0])]
+            for j in marked or near:
                 extra += groups_of.get(j, [])
         groups_of[k] = checker.check_block(text, line_of, lambda ln: section_paper[ln] if mode == "compare" else "a",
                                            extra, items)
