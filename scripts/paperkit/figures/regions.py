@@ -349,6 +349,7 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
         fronts[si] |= e.rect
 
 
+WALL_CLEAR_PT = 1.2  # the white margin stops this short of text beside the body
 HUG_PT = 6.0  # a label this close beside a figure's side belongs to it (a rotated axis title)
 
 
@@ -440,17 +441,19 @@ def grow_sideways(seed: Seed, si: int, elements: list[Element], walls: list[pymu
 def pad(body: pymupdf.Rect, walls: list[pymupdf.Rect], margin_pt: float, page_rect: pymupdf.Rect) -> pymupdf.Rect:
     """The body with a little white margin around it, never reaching into a wall (text, caption) beside it."""
     out = pymupdf.Rect(body.x0 - margin_pt, body.y0 - margin_pt, body.x1 + margin_pt, body.y1 + margin_pt)
+    probe = pymupdf.Rect(out.x0 - WALL_CLEAR_PT, out.y0 - WALL_CLEAR_PT, out.x1 + WALL_CLEAR_PT, out.y1 + WALL_CLEAR_PT)
     for w in walls:
-        if not w.intersects(out) or w.intersects(body):
+        if not w.intersects(probe) or w.intersects(body):
             continue
+        # a hair of clearance: a render rounds to whole pixels, and a pixel row on the wall's edge holds its ink
         if w.y1 <= body.y0:
-            out.y0 = max(out.y0, w.y1)
+            out.y0 = max(out.y0, min(w.y1 + WALL_CLEAR_PT, body.y0))
         elif w.y0 >= body.y1:
-            out.y1 = min(out.y1, w.y0)
+            out.y1 = min(out.y1, max(w.y0 - WALL_CLEAR_PT, body.y1))
         elif w.x1 <= body.x0:
-            out.x0 = max(out.x0, w.x1)
+            out.x0 = max(out.x0, min(w.x1 + WALL_CLEAR_PT, body.x0))
         elif w.x0 >= body.x1:
-            out.x1 = min(out.x1, w.x0)
+            out.x1 = min(out.x1, max(w.x0 - WALL_CLEAR_PT, body.x1))
     return out & page_rect
 
 
