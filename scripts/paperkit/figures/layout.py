@@ -147,9 +147,13 @@ def _visible(path: dict, page_area: float) -> bool:
     kind = path.get("type")
     if kind == "f" and fill is not None and min(fill) > 0.97:
         return False  # white fills: masks and backgrounds, no ink
-    if kind in ("f", "fs") and path.get("fill_opacity", 1.0) == 0:
+    no_fill = path.get("fill_opacity", 1.0) == 0
+    no_stroke = path.get("stroke_opacity", 1.0) == 0
+    if kind == "f" and no_fill:
         return False
-    return not (kind == "s" and path.get("stroke_opacity", 1.0) == 0)
+    if kind == "fs" and no_fill and no_stroke:
+        return False  # a frame with a transparent fill still shows its stroke
+    return not (kind == "s" and no_stroke)
 
 
 Box = tuple[float, float, float, float]
