@@ -698,10 +698,11 @@ def _rules_and_images(page: pymupdf.Page, clip: pymupdf.Rect,
     """Rules inside the box (thin filled or stroked paths across the text's lines) and images, in the table's
     frame."""
     rules, images = [], []
-    for kind, bbox in page.get_bboxlog():
-        r = pymupdf.Rect(bbox)
-        if not r.intersects(clip + (-3, -3, 3, 3)):
+    cx0, cy0, cx1, cy1 = clip.x0 - 3, clip.y0 - 3, clip.x1 + 3, clip.y1 + 3
+    for kind, (x0, y0, x1, y1) in page.get_bboxlog():  # plain numbers first: a plot has tens of thousands
+        if x1 < cx0 or x0 > cx1 or y1 < cy0 or y0 > cy1:
             continue
+        r = pymupdf.Rect(x0, y0, x1, y1)
         if "image" in kind:
             images.append(pymupdf.Rect(_turned(r & clip, turn)))
         if "path" not in kind or not (r.width < 2.5 or r.height < 2.5):
