@@ -7,6 +7,7 @@ the lines between the title and the abstract that look like lists of names), reg
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pymupdf
@@ -46,7 +47,7 @@ _NOTE_WORDS = re.compile(
     r"contribut|equal|corresponding|work (?:was )?done|intern\b|internship|visiting|these authors|advis|"
     r"now at|currently at|listing order|footnote|project lead|correspondence", re.IGNORECASE)
 ORG_WORDS = re.compile(
-    r"\b(?:univ\.?|university|universit[àäé]t?|universidad|université|institute|institut|inst\.|lab|labs|laboratory|"
+    r"\b(?:univ\.?|university|universit[àäée]t?|universiteit|universidad|universidade|université|institute|institut|inst\.|lab|labs|laboratory|"
     r"laboratories|research|inc\.?|corp\.?|corporation|company|co\.|ltd\.?|llc|gmbh|group|dept\.?|department|"
     r"school|college|academy|center|centre|foundation|hospital|faculty|polytechnic|polytechnique|"
     r"science|sciences|technology|technologies|engineering|google|microsoft|facebook|meta|alibaba|tencent|"
@@ -83,8 +84,14 @@ def read_metadata(doc: pymupdf.Document) -> dict:
     vocab = vocabulary(doc[i].get_text() for i in range(min(4, doc.page_count)))
     page1_text = "\n".join(ln.text for ln in lines)
 
-    title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "", vocab=vocab)
     abstract_line = _find_abstract_heading(order)
+    title_lines = lines
+    if abstract_line is not None and abstract_line.rect.y0 < page.rect.height * 0.7:
+        # the title stands above the abstract: large text in a figure beside or below it is no title
+        title_lines = [ln for ln in lines if ln.rect.y1 <= abstract_line.rect.y0 + 1]
+    title = find_title(title_lines, page.rect, hint=(doc.metadata or {}).get("title") or "", vocab=vocab)
+    if title is None and title_lines is not lines:
+        title = find_title(lines, page.rect, hint=(doc.metadata or {}).get("title") or "", vocab=vocab)
     authors, affiliations, front_bottom = find_authors(lines, title, abstract_line, page.rect, body)
     abstract = find_abstract(order, abstract_line, vocab) if abstract_line else ""
     if not abstract and doc.page_count > first + 1:
@@ -264,18 +271,26 @@ def _name_tokens(s: str) -> list[str]:
 def looks_like_name(s: str) -> bool:
     """'Ashish Vaswani', 'Ian J. Goodfellow', 'Wang-Cheng Kang', 'Laurens van der Maaten', 'ANDREW CHARLES',
     'Michael J Cafarella'; not 'UC San Diego', 'Google Inc.' or 'Mountain View, CA'."""
+    s = unicodedata.normalize("NFC", s)
     if not s.strip() or ORG_WORDS.search(s) or any(ch.isdigit() for ch in s):
         return False
-    tokens = _name_tokens(s)
+    tokens = [t for t in _name_tokens(s) if not re.fullmatch(r"[“\"‘'(][^\s”\"’')]+[”\"’')]", t)]  # “Stephen”
     if not 2 <= len(tokens) <= 6:
         return False
     # "van der", "de", "bin" lower case are particles; capitalised ("Di He", "Le Sun", "Kang Du") they are names
     words = [t for t in tokens if not (t.lower() in _NAME_PARTICLES and t.islower())]
     all_caps = not any(c.islower() for t in words for c in t)
     capital = 0
-    for t in words:
+    for k, t in enumerate(words):
         if re.fullmatch(r"(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*", t) and t[0].isupper():
             capital += 1  # initials: J. or J or J.-P.
+            continue
+        if re.fullmatch(r"[a-z]{1,2}['’][A-Z][^\W\d_]+", t):
+            capital += 1  # d'Ascoli, d’Autume
+            continue
+        if k == len(words) - 1 and k > 0 and len(t) >= 2 and t.isalpha() and t.isupper() \
+                and any(c.islower() for c in words[0]):
+            capital += 1  # 'Peng YANG': a surname in capitals after a given name that is not
             continue
         core = t.strip("’'.()")
         if not core or not core[0].isupper() or not all(c.isalpha() or c in "-’'." for c in core):
@@ -303,12 +318,16 @@ def _split_names(text: str) -> list[str]:
     """'Ada Lovelace1, Alan Turing and Grace Hopper' -> the three names; IEEE grades ('Senior Member, IEEE') and
     e-mail addresses printed beside a name (JMLR, ACM grids) dropped."""
     text = _IEEE_GRADE.sub("", text)
+    text = re.sub(r"\[[\d\s|−‐-]{6,}X?\]", " ", text)  # ORCID ids printed after a name: [0009-0007-6840-5791]
     text = re.sub(r"\s+(?:and|&)\s+", ",", text)
     text = re.sub(r"^(?:and|&)\s+|(?:^|\s+)(?:and|&)\s*$", "", text)  # 'Shen Li and' at a line end
     parts = re.split(r"[,;|·•]", text)
     out = []
     for p in parts:
         if _EMAIL_PART.search(p.strip()):
+            continue
+        if re.search(r"(?<![\w-])\d{3,}\b", p):
+            out.append(clean_text(p))  # 'Redmond WA 98052': a postcode, no affiliation mark; no name either
             continue
         p = re.sub(r"[" + re.escape(MARK_CHARS) + r"\d]+", " ", p)
         p = clean_text(p).strip(" ,.;")
@@ -361,6 +380,9 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
             break
     bottom = _front_bottom(zone, top)
     if sig is None:
+        names, used = _names_over_lines(zone)
+        if names:  # 'Yujia Li, ..., Tom' / 'Eccles, ...': names broken at every line end
+            return [_tidy_name(n) for n in names], _affiliations(zone, {id(ln): "" for ln in used}), bottom
         group = next((ln for ln in zone[:3] if _GROUP_AUTHOR.match(ln.text_without_marks().strip(" |"))), None)
         if group is not None:  # "Kimi Team": a team signs the paper
             return [clean_text(group.text_without_marks().strip(" |"))], _affiliations(zone, {id(group): ""}), bottom
@@ -385,7 +407,28 @@ def find_authors(lines: list[Line], title: TitleInfo | None, abstract_line: Line
     return authors, _affiliations(zone, rest), bottom
 
 
-_GROUP_AUTHOR = re.compile(r"^(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s+(?:Team|Consortium|Collaboration)$")
+def _names_over_lines(zone: list[Line]) -> tuple[list[str], list[Line]]:
+    """The first run of lines, each set at one size right under the last, whose joined text is a list of two or
+    more names, where no line alone is one because a name breaks at each line end ('..., Harshil' over 'Bhatia,
+    ...'); ([], []) when there is none."""
+    lines = [ln for ln in zone if not _is_email(ln) and not _is_note(ln) and not _STAMP_WORDS.search(ln.text)]
+    for i, first in enumerate(lines):
+        run = [first]
+        for ln in lines[i + 1:]:
+            if _directly_below(run[-1], ln) and abs(ln.size - first.size) < 0.6:
+                run.append(ln)
+            elif ln.rect.y0 > run[-1].rect.y1 + 1:
+                break
+        if len(run) < 2:
+            continue
+        names = _split_names(" ".join(ln.text_without_marks().strip(" |") for ln in run))
+        if len(names) >= 2 and all(looks_like_name(n) for n in names):
+            return names, run
+    return [], []
+
+
+_GROUP_AUTHOR = re.compile(r"^(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2}\s+(?:Team|Consortium|Collaboration)$|"
+                           r"^[A-Z][A-Za-z]+-AI$")  # 'Kimi Team', 'DeepSeek-AI'
 
 _AuthorEntry = tuple[Line, list[str], str]
 

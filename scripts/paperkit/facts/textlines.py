@@ -25,6 +25,8 @@ _ITALIC_FONT = re.compile(r"italic|oblique|-it$|ital|cmti|cmmi|-i$", re.IGNORECA
 _SPACING_ACCENTS = {"´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "¸": "\u0327",
                     "ˇ": "\u030c", "˘": "\u0306", "˚": "\u030a", "˝": "\u030b", "˛": "\u0328", "˙": "\u0307"}
 _ACCENT_RE = re.compile("([" + "".join(_SPACING_ACCENTS) + r"])\s?([A-Za-zıȷ])")
+# the cedilla comes after its letter: 'Franc¸ois' is 'François' (the ogonek, 'J˛edrzej', comes before)
+_POSTFIX_ACCENT_RE = re.compile(r"([cCsStT])\s?(¸)")
 
 
 def fix_accents(text: str) -> str:
@@ -36,6 +38,8 @@ def fix_accents(text: str) -> str:
         base = {"ı": "i", "ȷ": "j"}.get(m.group(2), m.group(2))
         return unicodedata.normalize("NFC", base + _SPACING_ACCENTS[m.group(1)])
 
+    text = _POSTFIX_ACCENT_RE.sub(lambda m: unicodedata.normalize("NFC", m.group(1) + _SPACING_ACCENTS[m.group(2)]),
+                                  text)
     return _ACCENT_RE.sub(repl, text)
 
 
@@ -123,6 +127,10 @@ def _is_mark_span(span: dict, line_size: float, max_ratio: float) -> bool:
     symbols = len(core) <= 4 and not re.search(r"[A-Za-z]{2}", core) and not core.isalpha()
     if small and (symbols or re.fullmatch(r"[α-ωΑ-Ω]{1,3}", core)):
         return True  # Greek letters or symbols as affiliation marks: "α,τ∗", "♠"
+    letters_marks = re.fullmatch(r"(?:[A-Za-z\d]|[" + re.escape(MARK_CHARS) + r"])+", core)
+    tagged = "," in t or is_italic_span(span) or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
+    if small and tagged and len(core) <= 6 and letters_marks and not re.search(r"[A-Za-z]{2}", t.replace(" ", "")):
+        return True  # letters as affiliation marks: "∗,H,M"
     return bool(re.fullmatch(r"[" + re.escape(MARK_CHARS) + r"\s,]+", t)) and any(c in MARK_CHARS for c in t)
 
 
