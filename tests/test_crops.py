@@ -495,3 +495,40 @@ def test_wrapped_and_small_capital_headings_stay_out():
     assert_exact(doc, s, body14)
     s.marks = [m for m in marks if m.x0 < s.cols[1][0] - 1]
     assert_exact(doc, s, crop_of(doc, "table", "15"))
+
+
+# -- frames and the page's foot ------------------------------------------------------------------------------------
+
+def test_frame_stroked_over_a_transparent_fill_is_part_of_the_figure():
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.para(x0, x1, TOP, 5) + 12
+        frame = pymupdf.Rect(x0 + 10, y, x1 - 10, y + 110)
+        s.page.draw_rect(frame, color=(0.5, 0.5, 0.5), fill=(0, 0, 0), fill_opacity=0, width=1.2)
+        s.marks.append(frame + (-0.6, -0.6, 0.6, 0.6))
+        inner = pymupdf.Rect(frame.x0 + 40, frame.y0 + 30, frame.x0 + 140, frame.y0 + 80)
+        s.page.draw_rect(inner, color=(0, 0, 1), width=1)
+        s.text(inner.x0 + 10, inner.y0 + 20, "encoder", 7, mark=True)
+        y = s.caption(x0, x1, frame.y1 + 10, "Figure 3:", "Three architectures, each in its own panel.")
+        fill(s, x0, x1, y + 8, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "figure", "3"))
+
+
+def test_table_whose_last_row_ends_with_a_number_at_the_page_foot():
+    """A total row ("total  1461") low on the page is a table row, not a page number, even with the caption under
+    it at the very foot of the page."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        fill(s, x0, x1, TOP, BOTTOM)
+        fill(s, r0, r1, TOP, 690)
+        y = 700.0
+        s.rule(r0 + 30, r1 - 30, y)
+        for k, (name, n) in enumerate((("1-1", "1306"), ("1-0", "93"), ("others", "2"), ("total", "1461"))):
+            s.text(r0 + 34, y + 10 + 12 * k, name, BODY, mark=True)
+            s.text(r0 + 150, y + 10 + 12 * k, n, BODY, mark=True)
+        s.rule(r0 + 30, r1 - 30, y + 51)
+        s.caption(r0 + 20, r1, y + 53, "Table 16:", "Types of alignment.")
+        assert y + 10 + 36 - BODY > H * 0.9  # the total row lies in the band where page numbers stand
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "16"))
