@@ -351,3 +351,43 @@ def test_a_small_digit_inside_a_title_word_stays_a_footnote_mark_goes(tmp_path):
     m = read_metadata(_save(doc, tmp_path / "r2.pdf"))
     assert m["title"] == "R2-Guard: Robust LLM Guardrails"
     assert m["authors"] == ["Mintong Kang", "Bo Li"]
+
+
+def test_names_broken_at_every_line_end_with_orcid_ids_and_letter_marks(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    _text(page, 90, "Conditional Radiance Fields for Scene Forecasting", 15, "tibo")
+    _piece_line(page, 110, 120, [("Jiezhi Yang", 10, "tiro", 0), _sup("1,H"), (", Khushi Desai", 10, "tiro", 0),
+                                 _sup("2"), (", Charles Packer, Harshil", 10, "tiro", 0)])
+    _piece_line(page, 110, 132, [("Bhatia", 10, "tiro", 0), _sup("[0009-0007-6840-5791]"),
+                                 (", Stéphane d'Ascoli, and Joseph E.", 10, "tiro", 0)])
+    _piece_line(page, 110, 144, [("Gonzalez", 10, "tiro", 0), _sup("3")])
+    _text(page, 162, "Harvard University MA 02138, USA", 9)
+    _abstract(page, 200)
+    _body_pages(doc)
+    m = read_metadata(_save(doc, tmp_path / "broken.pdf"))
+    assert m["authors"] == ["Jiezhi Yang", "Khushi Desai", "Charles Packer", "Harshil Bhatia", "Stéphane d'Ascoli",
+                            "Joseph E. Gonzalez"]
+
+
+def test_capital_surnames_team_names_and_a_big_figure_word_below_the_abstract(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    _text(page, 90, "Reducing Idleness in Financial Cloud Services", 15, "tibo")
+    _text(page, 118, "Peng YANG, Laoming ZHANG, Haifeng LIU & Guiying LI", 11)
+    _text(page, 132, "Microsoft Corporation, One Microsoft Way, Redmond WA 98052", 9)
+    _abstract(page, 170)
+    _text(page, 330, "GPT-2", 30, "hebo", x=380)  # a figure's label, larger than the title, under the abstract
+    _body_pages(doc)
+    m = read_metadata(_save(doc, tmp_path / "caps.pdf"))
+    assert m["title"] == "Reducing Idleness in Financial Cloud Services"
+    assert [a.casefold() for a in m["authors"]] == ["peng yang", "laoming zhang", "haifeng liu", "guiying li"]
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=W, height=H)
+    _text(page, 100, "DeepSeek-R1: Incentivizing Reasoning", 16, "tibo")
+    _text(page, 130, "DeepSeek-AI", 11)
+    _text(page, 144, "research@deepseek.com", 9, "cour")
+    _abstract(page, 180)
+    _body_pages(doc)
+    assert read_metadata(_save(doc, tmp_path / "team2.pdf"))["authors"] == ["DeepSeek-AI"]
