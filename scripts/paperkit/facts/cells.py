@@ -94,8 +94,9 @@ class Cells:
     reason: str = ""
 
 
-def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
-    """The cells of the table whose body (caption excluded) is ``rect`` on ``page``."""
+def read_cells(page: pymupdf.Page, rect: pymupdf.Rect, bboxlog: list | None = None) -> Cells:
+    """The cells of the table whose body (caption excluded) is ``rect`` on ``page``. ``bboxlog`` is
+    ``page.get_bboxlog()`` when the caller has it already (several tables on one page read the page's paths once)."""
     rect = pymupdf.Rect(rect)
     if page.rotation:  # boxes are in the rotated page's coordinates, MuPDF's text in the unrotated page's
         rect = rect * page.derotation_matrix
@@ -104,7 +105,7 @@ def read_cells(page: pymupdf.Page, rect: pymupdf.Rect) -> Cells:
     if len(words) < 2:
         return Cells("none", reason="the box holds almost no text (an image of a table, or an empty box)",
                      items=[w.text for w in words])
-    rules, images = _rules_and_images(page, clip, turn)
+    rules, images = _rules_and_images(page.get_bboxlog() if bboxlog is None else bboxlog, clip, turn)
     lines = _lines(words, size)
     gap = 0.6 * size
     for ln in lines:
@@ -693,13 +694,13 @@ def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]
 # --- 4. rows -----------------------------------------------------------------------------------------------------
 
 
-def _rules_and_images(page: pymupdf.Page, clip: pymupdf.Rect,
+def _rules_and_images(bboxlog: list, clip: pymupdf.Rect,
                       turn: int = 0) -> tuple[list[pymupdf.Rect], list[pymupdf.Rect]]:
     """Rules inside the box (thin filled or stroked paths across the text's lines) and images, in the table's
     frame."""
     rules, images = [], []
     cx0, cy0, cx1, cy1 = clip.x0 - 3, clip.y0 - 3, clip.x1 + 3, clip.y1 + 3
-    for kind, (x0, y0, x1, y1) in page.get_bboxlog():  # plain numbers first: a plot has tens of thousands
+    for kind, (x0, y0, x1, y1) in bboxlog:  # plain numbers first: a plot has tens of thousands
         if x1 < cx0 or x0 > cx1 or y1 < cy0 or y0 > cy1:
             continue
         r = pymupdf.Rect(x0, y0, x1, y1)

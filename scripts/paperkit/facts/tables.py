@@ -111,9 +111,10 @@ def text_lines(page: pymupdf.Page, rect: pymupdf.Rect) -> list[str]:
     return read_cells(page, rect).items
 
 
-def table_markdown(page: pymupdf.Page, item: TableItem) -> str:
-    """The whole tables/tabN.md for one table: where it is, its caption, then its cells."""
-    return render(item, read_cells(page, item.rect))
+def table_markdown(page: pymupdf.Page, item: TableItem, bboxlog: list | None = None) -> str:
+    """The whole tables/tabN.md for one table: where it is, its caption, then its cells (``bboxlog``: the page's
+    ``get_bboxlog()`` when several tables share the page)."""
+    return render(item, read_cells(page, item.rect, bboxlog))
 
 
 def render(item: TableItem, cells: Cells) -> str:
