@@ -162,7 +162,7 @@ def _put_algorithm(md: str, a: DisplayRef, lines: list[Line]) -> str:
     for row in rows:
         row.sort(key=lambda x: x.rect.x0)
         indent = "  " * round((row[0].rect.x0 - left) / 10)
-        body.append((indent + " ".join(x.text for x in row).replace("```", "'''")).rstrip())
+        body.append(_CONTROL.sub("", indent + " ".join(x.text for x in row).replace("```", "'''")).rstrip())
     block = f"![{a.label}]({a.file})\n\n```text\n" + "\n".join(body) + "\n```"
     pointer = _algorithm_pointer(a)
     at = md.find(pointer)
