@@ -260,6 +260,7 @@ def test_math_letters_lose_their_emphasis_prose_italics_keep_it():
     out = plain_math(md, {"Q", "K", "V", "q", "i", "k"}, "dk|qiki")
     assert "( Q, K, V )" in out and " dk " in out and " Wq," in out and "√dk" in out and " qiki;" in out
     assert "_Scaled Dot-Product Attention_" in out and "_not_" in out and "_Attention_(" in out
+    assert plain_math("so _A = softmax(QK^T / sqrt(d)) V_ (2)", set(), "") == "so A = softmax(QK^T / sqrt(d)) V (2)"
     assert "_" not in out.replace("_Scaled Dot-Product Attention_", "").replace("_not_", "").replace(
         "_Attention_", "")
 

@@ -534,10 +534,12 @@ def _math_text(lines: list[Line]) -> tuple[set[str], str]:
 def plain_math(md: str, math_tokens: set[str], math_run: str) -> str:
     """Emphasis marks off math: pymupdf4llm writes every italic span as _x_, so each math letter of a formula
     ('_Wq_', '_Q, K, V_', '_dk_') is wrapped in underscores. An emphasis whose letters are all math (set in a math
-    font on this page, or one or two letters long) loses its marks; italics in prose ('_Scaled Dot-Product
-    Attention_') keep them."""
+    font on this page, or one or two letters long), or that holds an operator ('_E = X W + P_'), loses its marks;
+    italics in prose ('_Scaled Dot-Product Attention_') keep them."""
     def unwrap(m: re.Match[str]) -> str:
         inner = m.group(1)
+        if re.search(r"[=^+×·∑√∈≤≥]", inner):
+            return inner  # a formula set in a text italic: no emphasis either
         for run in _RUN.findall(inner):
             if len(run) > 2 and run not in math_tokens and run not in math_run:
                 return m.group(0)
