@@ -34,7 +34,9 @@ class TableItem:
 
     @property
     def filename(self) -> str:
-        return f"tab{number_for_filename(self.number)}.md"
+        """tables/tabN.md with N as the caption prints it, so a note's "Table IV" finds tabIV.md ('A.1' -> 'A-1')."""
+        n = re.sub(r"[^A-Za-z0-9]+", "-", self.number.strip().rstrip(".:")).strip("-")
+        return f"tab{n or '0'}.md"
 
     @property
     def name(self) -> str:

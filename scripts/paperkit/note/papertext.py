@@ -274,7 +274,7 @@ def load_paper_text(folder: Path, prefix: str = "", manifest: Path | None = None
     tdir = base / "tables"
     if tdir.is_dir():
         for path in sorted(tdir.glob("tab*.md")):
-            m = re.fullmatch(r"tab([A-Za-z]?\d+(?:-\d+)?)\w*", path.stem)
+            m = re.fullmatch(r"tab([A-Za-z]?-?\d+(?:-\d+)*|[IVXLC]+)(?:_\w*)?", path.stem)
             if not m:
                 continue
             try:
