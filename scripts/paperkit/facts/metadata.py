@@ -52,6 +52,7 @@ ORG_WORDS = re.compile(
     r"school|college|academy|center|centre|foundation|hospital|faculty|polytechnic|polytechnique|"
     r"science|sciences|technology|technologies|engineering|google|microsoft|facebook|meta|alibaba|tencent|"
     r"baidu|huawei|amazon|apple|ibm|nvidia|openai|deepmind|brain|team|ai|kaust|eth|epfl|mit|cmu|ucla|"
+    r"motors|electronics|robotics|analytics|pharma\w*|studios?|games|holdings|ventures|"
     r"stanford|berkeley|oxford|cambridge|tsinghua|peking|mila|inria|cnrs|max planck|street|road|avenue|"
     r"china|usa|u\.s\.a\.|canada|germany|france|japan|korea|india|uk|united|kingdom|states|singapore|"
     r"israel|switzerland|netherlands|australia|italy|spain)\b",
