@@ -369,6 +369,20 @@ def test_continued_table_then_next_table_not_merged():
     assert_exact(doc, s, crop_of(doc, "table", "10"))
 
 
+def test_uncaptioned_continued_table_above_the_next_table_not_merged():
+    """Captions below: the page starts with the rest of a table continued from the page before (no caption here),
+    then a blank band, then the next table and its caption."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), (r0, r1) = s.cols
+        y = s.table(x0, x1, TOP, 6, mark=False)
+        y = s.table(x0, x1, y + 16, 5)
+        y = s.caption(x0, x1, y + 8, "Table 17:", "Training cost of each model in GPU hours.")
+        fill(s, x0, x1, y + 12, BOTTOM)
+        fill(s, r0, r1, TOP, BOTTOM)
+    doc, s = build(scene, two_col())
+    assert_exact(doc, s, crop_of(doc, "table", "17"))
+
+
 # -- beside body text ----------------------------------------------------------------------------------------------
 
 def test_wrapped_table_beside_body_text():

@@ -72,10 +72,15 @@ def _same_span(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     return abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol
 
 
-def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
+BLANK_BAND_PT = 9.0  # rules this far apart with no text between close one table and open the next
+
+
+def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect],
+                texts: list[pymupdf.Rect] | None = None) -> list[pymupdf.Rect]:
     """Boxes spanned by two or more horizontal rules of about the same extent, one above the other.
 
-    A stack never reaches across a separator (a caption) lying between two of its rules.
+    A stack never reaches across a separator (a caption) lying between two of its rules, nor across a blank band
+    (two tables stacked in a column, the first one continued from the page before without a caption here).
     """
     rules = sorted((r for r in drawings if is_rule(r)), key=lambda r: r.y0)
     used = [False] * len(rules)
@@ -92,6 +97,9 @@ def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect]) ->
             if any(c.y0 >= top - 1 and c.y1 <= s.y0 + 1 and min(c.x1, s.x1) - max(c.x0, s.x0) > 0
                    for c in separators):
                 break
+            if texts is not None and s.y0 - top > BLANK_BAND_PT and not any(
+                    t.y1 > top and t.y0 < s.y0 and min(t.x1, s.x1) - max(t.x0, s.x0) > 0 for t in texts):
+                break
             stack.append(s)
             used[j] = True
         if len(stack) >= 2:
@@ -104,12 +112,12 @@ def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect]) ->
 
 
 def find_blobs(drawings: list[pymupdf.Rect], images: list[pymupdf.Rect],
-               separators: list[pymupdf.Rect]) -> list[Blob]:
+               separators: list[pymupdf.Rect], texts: list[pymupdf.Rect] | None = None) -> list[Blob]:
     rects = list(drawings) + list(images)
     groups = merge_touching(rects, TOUCH_PT)
     n_draw = len(drawings)
     blobs = [Blob(box, sum(1 for m in members if m < n_draw), sum(1 for m in members if m >= n_draw))
              for box, members in groups]
-    for area in ruled_areas(drawings, separators):
+    for area in ruled_areas(drawings, separators, texts):
         blobs.append(Blob(area, 0, 0, ruled=True))
     return blobs

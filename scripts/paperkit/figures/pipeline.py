@@ -92,10 +92,11 @@ def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_siz
     rules = _header_rules(pc, cols, caption_lines)
     drawings = [r for r in pc.drawings if all(r is not x for x in rules)]
     separators = [c.caption.rect for c in page_caps] + [ln.rect for ln in margin_lines]
-    blobs = [b for b in find_blobs(drawings, pc.images, separators) if not _is_scribble(b, pc, cols, body_size)]
+    blobs = find_blobs(drawings, pc.images, separators, [ln.rect for ln in pc.lines])
+    blobs = [b for b in blobs if not _is_scribble(b, pc, cols, body_size)]
     reg.assign_roles(pc, caption_lines, blobs, body_size, cols, margins)
     walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
-    elements = [reg.Element(b.rect, "blob") for b in blobs]
+    elements = [reg.Element(b.rect, "blob", ruled=b.ruled) for b in blobs]
     # a rotated label (an axis title) may stick out of its column like a drawing: it counts as one
     elements += [reg.Element(ln.rect, "text" if ln.horizontal else "blob") for ln in pc.lines if ln.role == ""]
     return PageAnalysis(pc, cols, blobs, elements, walls)

@@ -19,6 +19,7 @@ from .graphics import Blob
 from .layout import Columns, PageContent, TextLine
 from .model import Caption
 
+TABLE_STACK_GAP_PT = 9.0  # blank space between two stacks of rules that ends a table
 MAX_GAP_FACTOR = 2.8  # whitespace inside one figure, in body-text line heights
 HEADING_RE = re.compile(r"^(\d+(\.\d+)*\.?|[A-Z](\.\d+)*\.?|[IVX]+\.)\s+[A-Z]")
 EQUATION_NO_RE = re.compile(r"\(\d+[a-z]?\)$")
@@ -29,6 +30,7 @@ class Element:
     rect: pymupdf.Rect
     kind: str  # "blob" | "text"
     owner: int = -1
+    ruled: bool = False  # a stack of table rules (graphics.ruled_areas)
 
 
 def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
@@ -315,6 +317,11 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
     """
     regions: list[pymupdf.Rect | None] = [None] * len(seeds)
     fronts = [pymupdf.Rect(s.caption.rect) for s in seeds]
+    # a table takes one stack of rules, or several close together; one beyond a blank band is the next table
+    # (a continued table with no caption on this page), and so is everything inside it
+    areas = [e.rect for e in elements if e.ruled]
+    area_of = [next((k for k, a in enumerate(areas) if (a + (-1, -1, 1, 1)).contains(e.rect)), -1) for e in elements]
+    taken: list[set[int]] = [set() for _ in seeds]
     queues: list[list[int]] = []
     for s in seeds:
         cand = [ei for ei, e in enumerate(elements) if fits(e, s)]
@@ -332,9 +339,13 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
                 heads[si] += 1
             if heads[si] >= len(q):
                 continue
-            e = elements[q[heads[si]]]
+            ei = q[heads[si]]
+            e = elements[ei]
             g = gap(e.rect, fronts[si], s.direction)
             if g > max_gap:
+                continue
+            if (s.caption.kind == "table" and taken[si] and area_of[ei] >= 0 and area_of[ei] not in taken[si]
+                    and g > TABLE_STACK_GAP_PT):
                 continue
             key = (g, gap(e.rect, s.caption.rect, s.direction), si)
             if best is None or key < best:
@@ -344,6 +355,8 @@ def grow(seeds: list[Seed], elements: list[Element], max_gap: float) -> list[pym
         si = best[2]
         e = elements[queues[si][heads[si]]]
         e.owner = si
+        if area_of[queues[si][heads[si]]] >= 0:
+            taken[si].add(area_of[queues[si][heads[si]]])
         heads[si] += 1
         regions[si] = pymupdf.Rect(e.rect) if regions[si] is None else regions[si] | e.rect
         fronts[si] |= e.rect
