@@ -306,8 +306,8 @@ def test_corpus_pair_prepares_and_the_checker_finds_only_placeholders(corpus, tm
         code, _, err = prepare(a, b, "--root", tmp_path / lang, "--lang", lang)
         assert code == 0, err
         folder = tmp_path / lang / "bert4rec-vs-self-attentive"
-        assert sorted(p.name for p in (folder / "b" / "tables").glob("tab*.md"))[:3] == ["tab1.md", "tab2.md",
-                                                                                        "tab3.md"]
+        # SASRec numbers its tables in Roman: the cell files keep the printed number
+        assert {"tabI.md", "tabII.md", "tabIII.md"} <= {p.name for p in (folder / "b" / "tables").glob("tab*.md")}
         assert (folder / "tables" / "tab2.md").is_file()
         b_yaml = yaml.safe_load((folder / "b" / "paper.yaml").read_text(encoding="utf-8"))
         assert b_yaml["authors"] == ["Wang-Cheng Kang", "Julian McAuley"]
