@@ -546,3 +546,25 @@ def test_table_whose_last_row_ends_with_a_number_at_the_page_foot():
         assert y + 10 + 36 - BODY > H * 0.9  # the total row lies in the band where page numbers stand
     doc, s = build(scene, two_col())
     assert_exact(doc, s, crop_of(doc, "table", "16"))
+
+
+def test_page_tall_table_of_paragraphs_is_one_table():
+    """A table of prompts and answers: its rows are short justified paragraphs in columns, and its header rule and
+    bottom rule lie more than half a page apart."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        s.rule(x0, x1, TOP)
+        s.text(x0 + 4, TOP + 11, "Question", 9, "tibo", mark=True)
+        s.text(x0 + 150, TOP + 11, "Answer", 9, "tibo", mark=True)
+        s.rule(x0, x1, TOP + 15)
+        y = TOP + 18
+        for _ in range(10):
+            s.para(x0 + 4, x0 + 130, y, 3, size=9, lead=11)
+            end = s.para(x0 + 150, x1 - 4, y, 4, size=9, lead=11)
+            s.marks.append(pymupdf.Rect(x0 + 4, y + 2, x1 - 4, end))
+            y = end + 8
+        s.rule(x0, x1, y)
+        y = s.caption(x0, x1, y + 6, "Table 18:", "Questions and the answers the model gives.")
+        fill(s, x0, x1, y + 8, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "table", "18"))

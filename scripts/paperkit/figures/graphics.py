@@ -72,6 +72,7 @@ def _same_span(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     return abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol
 
 
+MAX_RULE_GAP_PT = 700.0  # a table of paragraphs can run a page between its header rule and its bottom rule
 BLANK_BAND_PT = 9.0  # rules this far apart with no text between close one table and open the next
 
 
@@ -91,7 +92,7 @@ def ruled_areas(drawings: list[pymupdf.Rect], separators: list[pymupdf.Rect],
         stack = [r]
         for j in range(i + 1, len(rules)):
             s = rules[j]
-            if used[j] or not _same_span(s, r) or s.y0 - stack[-1].y1 > 400:
+            if used[j] or not _same_span(s, r) or s.y0 - stack[-1].y1 > MAX_RULE_GAP_PT:
                 continue
             top = stack[-1].y1
             if any(c.y0 >= top - 1 and c.y1 <= s.y0 + 1 and min(c.x1, s.x1) - max(c.x0, s.x0) > 0
