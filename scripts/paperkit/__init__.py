@@ -13,3 +13,10 @@ facts/      textlines (visual lines in reading order) -> metadata, outline, full
             (tables/tabN.md); record (paper.yaml, source.yaml)
 note/       scaffold (paper-notes/<short>/), notecheck (the note checker), export (HTML, zip, Obsidian)
 """
+
+import sys
+
+# PyMuPDF 2 imports its ONNX layout package (pymupdf.layout: onnxruntime, numpy) whenever it is imported, which
+# doubles every script's start-up (about 0.5 s); only paper_info.py --layout uses it, and imports it then
+# (facts/fulltext.py). A caller that imported PyMuPDF first keeps what it has.
+sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]

@@ -9,24 +9,21 @@ the rule-based path's column finder quadratic; those pages are read line by line
 """
 from __future__ import annotations
 
-import bisect
-import contextlib
 import itertools
 import re
 import statistics
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
 import yaml
 
+from ..io import yamlio
 from .outline import Heading
-from .textlines import Line, Margins, fix_accents, keep_hyphen, reading_order
+from .textlines import Line, Margins, clean_text, fix_accents, is_bold_span, keep_hyphen, reading_order
 
-MAX_BLOCKS_FOR_COLUMNS = 150
 # fonts that set math: Computer Modern math italic and symbols, Libertine's math italic (newtxmath), STIX, Cambria
 MATH_FONT = re.compile(r"CMMI|CMSY|CMEX|CMBSY|MathMI|Math|^LinLibertine(?:I|ZI|BI)\d*$|MSBM|MSAM|txmi|pxmi|ntxmi|"
                        r"rtxmi|NewTXMI|MTMI|MTSY|Symbol|rsfs|eufm", re.IGNORECASE)
@@ -69,7 +66,7 @@ def read_displays(manifest: Path) -> list[DisplayRef]:
     """The equations and algorithm blocks images/figures.yaml lists (its keys `equations`, `algorithms`); none from
     a missing or unreadable manifest, and an entry without page, box, number or file is skipped."""
     try:
-        data = yaml.load(manifest.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yamlio.load(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
     if not isinstance(data, dict):
@@ -98,21 +95,6 @@ def _strip_markup(md: str) -> str:
     return re.sub(r"[*_`#>|\[\]]", " ", md)
 
 
-@contextlib.contextmanager
-def _fast_rag_flags() -> Iterator[None]:
-    """pymupdf4llm's rule-based path asks MuPDF to collect styles, which costs up to a second a page on some papers
-    and only serves strike-out/underline/highlight marks we do not want; it also sets the table finder's flags.
-    Both are module globals, restored on the way out."""
-    old_styles = pymupdf.TEXT_COLLECT_STYLES
-    old_table_flags = getattr(pymupdf.table, "FLAGS", None)
-    pymupdf.TEXT_COLLECT_STYLES = 0
-    try:
-        yield
-    finally:
-        pymupdf.TEXT_COLLECT_STYLES = old_styles
-        if old_table_flags is not None:
-            pymupdf.table.FLAGS = old_table_flags
-
 
 def convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margins], headings: list[Heading],
             title_rects: list[pymupdf.Rect], vocab: set[str], *, layout: bool = False,
@@ -127,7 +109,7 @@ def convert(doc: pymupdf.Document, pages: list[list[Line]], margins: list[Margin
     all_regions = list(regions or []) + [(a.page_index, a.rect, _algorithm_pointer(a)) for a in algorithms]
     cuts = _cuts(pages, all_regions, whole={_algorithm_pointer(a) for a in algorithms})
     shown = [_shown(i, lines, cuts.get(i, [])) for i, lines in enumerate(pages)]
-    work = _without_regions(doc, cuts, pages)
+    work = _without_regions(doc, cuts, pages) if layout else doc  # the line reader skips the boxes itself
     try:
         text = _convert(work, pages, shown, margins, headings, title_rects, vocab, layout, progress)
     finally:
@@ -322,7 +304,7 @@ def _convert(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Li
     if layout:
         md_pages, engine = _layout_pages(doc, progress), "pymupdf4llm layout (ONNX)"
     else:
-        md_pages, engine = _rag_pages(doc, pages, shown, margins, by_page, progress), "pymupdf4llm"
+        md_pages, engine = _text_pages(doc, shown, margins, by_page, progress), "lines"
     out = []
     for i, md in enumerate(md_pages):
         md = _fix_hyphens(md, pages[i], margins[i], doc[i].rect, vocab)
@@ -331,49 +313,35 @@ def _convert(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Li
     return FullText(pages=out, engine=engine)
 
 
-def _rag_pages(doc: pymupdf.Document, pages: list[list[Line]], shown: list[list[Line]], margins: list[Margins],
-               by_page: dict[int, list[tuple[pymupdf.Rect, str]]], progress: ProgressFn | None) -> list[str]:
-    """pymupdf4llm page by page; a page where it lost or garbled a line of text, or read two columns across
-    instead of down, is read line by line instead."""
-    from pymupdf4llm.helpers import pymupdf_rag
-
-    def header_id(span: dict, page: pymupdf.Page | None = None) -> str:
-        if page is None:
-            return ""
-        r = pymupdf.Rect(span["bbox"])
-        c = (r.tl + r.br) * 0.5
-        for rect, tag in by_page.get(page.number, []):
-            if (rect + (-1, -1, 1, 1)).contains(c):
-                return tag
-        return ""
-
+def _text_pages(doc: pymupdf.Document, shown: list[list[Line]], margins: list[Margins],
+                by_page: dict[int, list[tuple[pymupdf.Rect, str]]], progress: ProgressFn | None) -> list[str]:
+    """Every page from the lines already read (page_lines), in reading order, the figure and table boxes' lines
+    left out (shown): each line once, and no page read again. A rotated (landscape) page keeps PyMuPDF's block
+    order, its lines' boxes being in the unrotated page's frame."""
     out = []
-    with _fast_rag_flags():
-        for i, page in enumerate(doc):
-            m = margins[i]
-            blocks = len({ln.block for ln in pages[i]})
-            if page.rotation:  # a landscape page (wide tables): pymupdf4llm reads nothing there; plain blocks
-                out.append("\n\n".join(b[4].strip() for b in page.get_text("blocks", sort=True) if b[4].strip()))
-            elif blocks > MAX_BLOCKS_FOR_COLUMNS:
-                out.append(_lines_page(shown[i], m, page.rect, by_page.get(i, [])))
-            else:
-                md = pymupdf_rag.to_markdown(
-                    doc, pages=[i], hdr_info=header_id, margins=(m.left, m.top, m.right, m.bottom),
-                    table_strategy=None, ignore_images=True, ignore_graphics=True, detect_bg_color=False,
-                    force_text=True, write_images=False, embed_images=False, show_progress=False,
-                    ignore_code=True)
-                order = [ln for ln in reading_order(shown[i], page.rect.width) if m.keeps(ln.rect, page.rect)]
-                lost, disorder = check_page(md, order)
-                if lost or disorder > max(3, 0.05 * len(order)):
-                    md = _lines_page(shown[i], m, page.rect, by_page.get(i, []))
-                out.append(md)
-            if progress:
-                progress(i + 1, doc.page_count)
+    for i, page in enumerate(doc):
+        if page.rotation:
+            blocks: dict[int, list[str]] = {}
+            for ln in shown[i]:
+                blocks.setdefault(ln.block, []).append(_marked_text(ln))
+            out.append(_CONTROL.sub("", "\n\n".join(" ".join(b) for b in blocks.values())))
+        else:
+            out.append(_lines_page(shown[i], margins[i], page.rect, by_page.get(i, [])))
+        if progress:
+            progress(i + 1, doc.page_count)
     return out
 
 
 def _layout_pages(doc: pymupdf.Document, progress: ProgressFn | None) -> list[str]:
-    import pymupdf4llm
+    import importlib
+    import sys
+
+    if sys.modules.get("pymupdf.layout", False) is None:  # kept out at import time (paperkit/__init__.py)
+        del sys.modules["pymupdf.layout"]
+        for name in [m for m in sys.modules if m.split(".")[0] == "pymupdf4llm"]:
+            del sys.modules[name]  # imported without the layout package: legacy mode
+    importlib.import_module("pymupdf.layout")
+    pymupdf4llm = importlib.import_module("pymupdf4llm")
 
     chunks = pymupdf4llm.to_markdown(doc, page_chunks=True, header=False, footer=False, use_ocr=False,
                                      force_text=True, show_progress=False)
@@ -382,10 +350,33 @@ def _layout_pages(doc: pymupdf.Document, progress: ProgressFn | None) -> list[st
     return [c.get("text", "") for c in chunks]
 
 
+def _marked_text(ln: Line) -> str:
+    """A line's text for paper.md: a run-in heading's bold words in **...**, footnote marks as <sup>...</sup>;
+    lines with neither, all-bold lines (headings) and small-caps lines keep their text as read."""
+    if ln.smallcaps or not ln.spans or all(is_bold_span(sp) for sp in ln.spans if sp["text"].strip()):
+        return ln.text
+    marks = [bool(sp.get("flags", 0) & pymupdf.TEXT_FONT_SUPERSCRIPT) and bool(sp["text"].strip())
+             and not sp.get("cell_break") for sp in ln.spans]
+    lead = 0
+    while lead < len(ln.spans) and not marks[lead] \
+            and (is_bold_span(ln.spans[lead]) or not ln.spans[lead]["text"].strip()):
+        lead += 1
+    lead_text = clean_text("".join(sp["text"] for sp in ln.spans[:lead]))
+    heading = sum(c.isalpha() for c in lead_text) >= 3
+    if not any(marks) and not heading:
+        return ln.text
+    out = [f"**{lead_text}** " if heading else lead_text]
+    for sp, mark in zip(ln.spans[lead:], marks[lead:], strict=True):
+        out.append(f"<sup>{sp['text'].strip()}</sup>" if mark else sp["text"])
+    text = clean_text("".join(out))
+    plain = re.sub(r"\*\*|</?sup>", "", text).replace(" ", "")
+    return text if plain == ln.text.replace(" ", "") else ln.text  # rebuilt differently (small caps): as read
+
+
 def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
                 heads: list[tuple[pymupdf.Rect, str]]) -> str:
-    """A page read line by line in column order (formula-heavy, or one pymupdf4llm garbled): paragraphs by
-    PyMuPDF block, headings marked."""
+    """A page's lines in reading order as Markdown: paragraphs by PyMuPDF block, a word broken at a line's end
+    joined, headings marked, run-in headings in bold, footnote marks as superscripts."""
     parts: list[str] = []
     prev_block = None
     prev_head: pymupdf.Rect | None = None
@@ -395,7 +386,8 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
         hit = next(((r, t) for r, t in heads if (r + (-1, -1, 1, 1)).contains((ln.rect.tl + ln.rect.br) * 0.5)),
                    None)
         if hit:
-            if parts and parts[-1] == "\n\n" and prev_head is hit[0]:
+            # a heading's second line; the title's lines are boxes of their own
+            if parts and parts[-1] == "\n\n" and prev_head is not None and (prev_head is hit[0] or hit[1] == "# "):
                 parts[-2] = parts[-2] + " " + ln.text  # the heading's second line
             else:
                 parts.extend([f"\n\n{hit[1]}{ln.text}", "\n\n"])
@@ -406,12 +398,12 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
             parts.append("\n\n")
         elif parts and re.search(r"[A-Za-z]-$", parts[-1]) and re.match(r"[a-z]", ln.text):
             parts[-1] = parts[-1][:-1]  # a word broken at the line's end: joined, _fix_hyphens puts a real hyphen back
-            parts.append(ln.text)
+            parts.append(_marked_text(ln))
             prev_block = ln.block
             continue
         elif parts and not parts[-1].endswith("\n"):
             parts.append("\n\n" if _EQUATION_END.search(parts[-1]) else "\n")  # a numbered display ends there
-        parts.append(ln.text)
+        parts.append(_marked_text(ln))
         prev_block = ln.block
     return "".join(parts)
 
@@ -431,85 +423,7 @@ def _fix_hyphens(md: str, lines: list[Line], m: Margins, page_rect: pymupdf.Rect
     return md
 
 
-_MD_NOISE = re.compile(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|</?(?:sup|sub|mark|u|b|i|br|span)>", re.DOTALL)
-
-
-def squash(text: str) -> str:
-    """Letters and digits only, lowercase, accents and ligatures undone ('Montr´eal', 'Montréal' -> 'montreal';
-    'eﬃcient' -> 'efficient'); math alphanumerics (𝑊) are no letters: formulas differ between readers."""
-    text = re.sub("[\U0001D400-\U0001D7FF]", " ", text)
-    text = text.replace("ı", "i").replace("ȷ", "j")  # LaTeX's dotless i under an accent
-    if text.isascii():
-        return _NOT_ALNUM.sub("", text.lower())
-    folded = unicodedata.normalize("NFKD", text).lower()
-    return "".join(c for c in folded if unicodedata.category(c)[0] in "LN" and unicodedata.category(c) != "Lm")
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # glyphs a font maps to no character
-
-
-def line_pieces(ln: Line) -> list[str]:
-    """A line's text as it must reappear: its runs of one font (a formula's letters are apart from the words
-    around them, as any reader sets them), squashed, those of three characters or more."""
-    pieces: list[str] = []
-    run: list[str] = []
-    font = None
-    for sp in ln.spans or [{"text": ln.text, "font": ""}]:
-        if sp.get("cell_break") or sp.get("font") != font:
-            pieces.append(squash("".join(run)))
-            run = []
-            font = sp.get("font")
-        run.append(sp["text"])
-    pieces.append(squash("".join(run)))
-    return [p for p in pieces if len(p) >= 3]
-
-
-def lost_lines(md: str, lines: list[Line]) -> list[Line]:
-    """The lines whose pieces (line_pieces) are not in md one after the other, each within 40 characters of the
-    one before; markup, links and images of md left out."""
-    return check_page(md, lines)[0]
-
-
-def check_page(md: str, lines: list[Line]) -> tuple[list[Line], int]:
-    """(the lines md lost, how many of the lines, given in reading order, md puts out of that order). Out of
-    order: of the lines found at exactly one place, those off the longest run of increasing places (columns read
-    across instead of down)."""
-    text = squash(_MD_NOISE.sub(" ", md))
-    lost, places = [], []
-    for ln in lines:
-        pieces = line_pieces(ln)
-        at = _chain(text, pieces)
-        if at < 0:
-            lost.append(ln)
-        elif pieces and _chain(text, pieces, at + 1) < 0:
-            places.append(at)
-    tails: list[int] = []
-    for x in places:
-        k = bisect.bisect_left(tails, x)
-        tails[k:k + 1] = [x]
-    return lost, len(places) - len(tails)
-
-
-def _chain(text: str, pieces: list[str], start_at: int = 0) -> int:
-    """Where the pieces stand in text one after the other (each within 40 characters of the last), from start_at;
-    -1 when nowhere (0 for no pieces: nothing to find)."""
-    if not pieces:
-        return 0 if start_at == 0 else -1
-    start = text.find(pieces[0], start_at)
-    while start >= 0:
-        end = start + len(pieces[0])
-        for p in pieces[1:]:
-            k = text.find(p, end, end + 40 + len(p))
-            if k < 0:
-                break
-            end = k + len(p)
-        else:
-            return start
-        start = text.find(pieces[0], start + 1)
-    return -1
-
-
 _EMPHASIS = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]*?[^\s_])_(?!\w)")
 _RUN = re.compile(r"[A-Za-z0-9]+")
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ..io import yamlio
 from ..io.errors import OutputError, UserError
 
 GENERATOR = "ai-paper-reader paper_info"
@@ -39,7 +40,7 @@ def dump_yaml(data: dict[str, Any]) -> str:
 
 def ours_yaml(path: Path) -> bool:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     return isinstance(data, dict) and data.get("generator") == GENERATOR
@@ -74,7 +75,7 @@ def _check_record(path: Path, old: dict[str, Any] | None) -> None:
 
 def _load(path: Path) -> dict[str, Any] | None:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
@@ -116,7 +117,7 @@ def keep_edits(path: Path, info: dict[str, Any], force: bool) -> list[str]:
 
 def _load_dumped(info: dict[str, Any]) -> dict[str, Any]:
     """info as a reader of paper.yaml sees it (tuples as lists, numbers as YAML reads them)."""
-    data = yaml.safe_load(yaml.dump({k: v for k, v in info.items() if k != WRITTEN_KEY}, Dumper=_Dumper,
+    data = yamlio.load(yaml.dump({k: v for k, v in info.items() if k != WRITTEN_KEY}, Dumper=_Dumper,
                                     sort_keys=False, allow_unicode=True, width=110))
     return data if isinstance(data, dict) else {}
 
@@ -126,7 +127,7 @@ def read_source_yaml(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UserError(f"{path} is not valid YAML ({type(exc).__name__}); fix or delete it") from None
     return data if isinstance(data, dict) else {}

@@ -15,6 +15,7 @@ import pymupdf
 import yaml
 
 from ..figures.naming import number_for_filename
+from ..io import yamlio
 from .cells import Cells, read_cells
 
 GENERATOR = "ai-paper-reader paper_info"
@@ -48,7 +49,7 @@ def items_from_manifest(path: Path) -> list[TableItem] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from typing import Any
 import pymupdf
 import yaml
 
+from ..io import yamlio
 from . import manifest
 from .render import render_png
 
@@ -61,7 +62,7 @@ def manifest_boxes(pdf_path: Path, page_number: int) -> tuple[list[Box], str | N
     if not path.is_file():
         return [], None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], f"{path} cannot be read ({type(exc).__name__}), so no boxes are drawn"
     if not isinstance(data, dict):

@@ -17,6 +17,7 @@ from typing import Any
 import pymupdf
 import yaml
 
+from ..io import yamlio
 from ..io.errors import OutputError
 from .equations import Display, unique_files
 from .model import Figure
@@ -148,7 +149,7 @@ def load(path: Path, prog: str = "smart_extract.py") -> dict[str, Any]:
         raise OutputError(f"{path} cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__}); "
                           "fix it or pass --force to write a new one") from None
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 
 import yaml
 
+from ..io import yamlio
 from ..io.errors import OutputError, UserError
 from ..io.fsutil import atomic_write_bytes, ensure_dir, staging_dir
 
@@ -90,7 +91,7 @@ def read_meta(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -176,7 +177,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     if not m:
         return {}, text, 0
     try:
-        data = yaml.safe_load(m.group(1) or "") or {}
+        data = yamlio.load(m.group(1) or "") or {}
     except yaml.YAMLError:
         raise UserError(f"{NOTE_FILE}:1: the front matter block (between --- lines) is not valid YAML") from None
     if not isinstance(data, dict):

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from ..io import yamlio
+
 # A number as printed: 1,500 / 0.3455 / .8 / 12. Signs and units are left to the caller: values compare as
 # absolute numbers ("drops by 0.3" quotes a printed -0.3).
 PRINTED_NUM = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\.\d+|\d+)")
@@ -192,11 +194,7 @@ def short_names(meta: dict[str, Any], text: str) -> list[str]:
     return sorted(names, key=lambda n: (-text.count(n), n))
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster on a big manifest
-
-
-def yaml_load(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # a safe loader, C or Python
+yaml_load = yamlio.load
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:

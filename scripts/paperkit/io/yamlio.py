@@ -1,0 +1,14 @@
+"""Reading YAML the one way the package does: safe, with libyaml's C parser where PyYAML has it (ten times faster
+on a manifest or paper.yaml, the same data)."""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load(text: str) -> Any:
+    """yaml.safe_load, faster; raises yaml.YAMLError on text that is not YAML."""
+    return yaml.load(text, Loader=_Loader)
