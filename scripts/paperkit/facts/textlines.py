@@ -169,7 +169,23 @@ def _dominant(spans: list[dict]) -> tuple[float, str, bool, bool]:
 
 
 def page_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[Line]:
-    """The page's visual lines: PyMuPDF lines on the same baseline of one block are merged, left to right."""
+    """The page's visual lines: PyMuPDF lines on the same baseline of one block are merged, left to right.
+
+    Read once per page of an open document: metadata, the outline and paper.md all ask for page 1's lines, and a
+    page's text is the costliest thing paper_info reads (the lines are kept with the document, as paper_info keeps
+    every page's anyway). Callers must not change the lines they get."""
+    cache: dict[int, list[Line]] | None = None
+    if textpage is None and page.parent is not None:
+        cache = page.parent.__dict__.setdefault("_aipr_page_lines", {})
+        if page.number in cache:
+            return cache[page.number]
+    lines = _read_lines(page, textpage)
+    if cache is not None:
+        cache[page.number] = lines
+    return lines
+
+
+def _read_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None) -> list[Line]:
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
     raw: list[tuple[int, dict]] = []
     for bno, b in enumerate(d["blocks"]):
@@ -271,10 +287,9 @@ def body_font_size(doc: pymupdf.Document, max_pages: int = 8) -> float:
     """The most common font size by characters over the first pages: the body text size."""
     count: Counter[float] = Counter()
     for i in range(min(max_pages, doc.page_count)):
-        for b in doc[i].get_text("dict", flags=TEXT_FLAGS)["blocks"]:
-            for ln in b.get("lines", []):
-                for s in ln["spans"]:
-                    count[round(s["size"] * 2) / 2] += len(s["text"].strip())
+        for ln in page_lines(doc[i]):
+            for s in ln.spans:
+                count[round(s["size"] * 2) / 2] += len(s["text"].strip())
     return count.most_common(1)[0][0] if count else 10.0
 
 
