@@ -41,8 +41,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="overwrite paper.yaml, paper.md and tables/*.md even when this tool did not write them")
     p.add_argument("--password", help="password of an encrypted PDF")
     p.add_argument("--layout", action="store_true",
-                   help="use pymupdf4llm's ONNX layout model for paper.md (better reading order on unusual "
-                        "layouts, about 0.4 s a page instead of 0.05 s)")
+                   help="use pymupdf4llm's ONNX layout model for paper.md instead of the lines already read (for "
+                        "unusual layouts; about 0.4 s a page instead of a few ms)")
     p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     cli.add_json_flag(p)
     return p.parse_args(argv)
