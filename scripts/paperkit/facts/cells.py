@@ -657,6 +657,13 @@ def _drop_header_only_columns(grid: list[list[list[Chunk]]], cols: list[tuple[fl
     return [[r[j] for j in range(len(cols)) if j not in lost] for r in grid]
 
 
+def _join_left(grid: list[list[list[Chunk]]], j: int) -> None:
+    """Column j's chunks join column j - 1's, row by row, and column j is gone."""
+    for r in grid:
+        r[j - 1] = r[j - 1] + r[j]
+        del r[j]
+
+
 def _merge_sparse_text_columns(grid: list[list[list[Chunk]]], header_n: int) -> list[list[list[Chunk]]]:
     """A column with a word or two in a row or two of the body, each beside a label, is the rest of that label
     set with a wide space ("MIR-MRC   (F-Net)"), not a column."""
@@ -666,9 +673,7 @@ def _merge_sparse_text_columns(grid: list[list[list[Chunk]]], header_n: int) -> 
         body = len(grid) - header_n
         if filled and all(i >= header_n and grid[i][j - 1] for i in filled) and len(filled) <= max(1, 0.15 * body) \
                 and not any(_NUMERIC.match(c.text) for i in filled for c in grid[i][j]):
-            for r in grid:
-                r[j - 1] = r[j - 1] + r[j]
-                del r[j]
+            _join_left(grid, j)
         else:
             j += 1
     return grid
@@ -683,9 +688,7 @@ def _merge_tail_columns(grid: list[list[list[Chunk]]]) -> list[list[list[Chunk]]
         cells = [r[j] for r in grid if r[j]]
         tails = [cs for cs in cells if all(_TAIL.match(c.text) for c in cs)]
         if cells and len(tails) == len(cells):
-            for r in grid:
-                r[j - 1] = r[j - 1] + r[j]
-                del r[j]
+            _join_left(grid, j)
         else:
             j += 1
     return grid
