@@ -115,23 +115,31 @@ class Line:
         return (round(self.size * 2) / 2, self.bold)
 
 
+_SMALL_MARKS = re.compile(r"[\d,\s" + re.escape(MARK_CHARS) + r"a-e]+")
+_SPACE_COMMA = re.compile(r"[\s,]")
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+_GREEK_MARKS = re.compile(r"[α-ωΑ-Ω]{1,3}")
+_LETTER_MARKS = re.compile(r"(?:[A-Za-z\d]|[" + re.escape(MARK_CHARS) + r"])+")
+_ONLY_MARKS = re.compile(r"[" + re.escape(MARK_CHARS) + r"\s,]+")
+
+
 def _is_mark_span(span: dict, line_size: float, max_ratio: float) -> bool:
     """A footnote or affiliation mark: small digits, letters a-e or symbols; or a symbol like * at any size."""
     t = span["text"].strip()
     if not t:
         return False
     small = span["size"] < line_size * max_ratio or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
-    if small and re.fullmatch(r"[\d,\s" + re.escape(MARK_CHARS) + r"a-e]+", t):
-        return True
-    core = re.sub(r"[\s,]", "", t)
-    symbols = len(core) <= 4 and not re.search(r"[A-Za-z]{2}", core) and not core.isalpha()
-    if small and (symbols or re.fullmatch(r"[α-ωΑ-Ω]{1,3}", core)):
-        return True  # Greek letters or symbols as affiliation marks: "α,τ∗", "♠"
-    letters_marks = re.fullmatch(r"(?:[A-Za-z\d]|[" + re.escape(MARK_CHARS) + r"])+", core)
-    tagged = "," in t or is_italic_span(span) or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
-    if small and tagged and len(core) <= 6 and letters_marks and not re.search(r"[A-Za-z]{2}", t.replace(" ", "")):
-        return True  # letters as affiliation marks: "∗,H,M"
-    return bool(re.fullmatch(r"[" + re.escape(MARK_CHARS) + r"\s,]+", t)) and any(c in MARK_CHARS for c in t)
+    if small:  # (most spans are not: they skip to the last test)
+        if _SMALL_MARKS.fullmatch(t):
+            return True
+        core = _SPACE_COMMA.sub("", t)
+        symbols = len(core) <= 4 and not _TWO_LETTERS.search(core) and not core.isalpha()
+        if symbols or _GREEK_MARKS.fullmatch(core):
+            return True  # Greek letters or symbols as affiliation marks: "α,τ∗", "♠"
+        tagged = "," in t or is_italic_span(span) or bool(span["flags"] & pymupdf.TEXT_FONT_SUPERSCRIPT)
+        if tagged and len(core) <= 6 and _LETTER_MARKS.fullmatch(core) and not _TWO_LETTERS.search(t.replace(" ", "")):
+            return True  # letters as affiliation marks: "∗,H,M"
+    return bool(_ONLY_MARKS.fullmatch(t)) and any(c in MARK_CHARS for c in t)
 
 
 def _smallcaps_text(spans: list[dict]) -> tuple[str, float]:
