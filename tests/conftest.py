@@ -48,3 +48,12 @@ def run_script(name: str, *args: str | os.PathLike[str], cwd: Path | None = None
 @pytest.fixture
 def script():
     return run_script
+
+
+@pytest.fixture(scope="session")
+def prepared_sample(tmp_path_factory) -> Path:
+    """The sample paper prepared once by prepare_paper.py, as a user runs it; read it, or copy it to change it."""
+    root = tmp_path_factory.mktemp("prepared-sample")
+    r = run_script("prepare_paper", SAMPLE_PDF, "--quiet", cwd=root)
+    assert r.returncode == 0, r.stderr
+    return root / "paper-notes" / "gaterec"

@@ -25,13 +25,10 @@ def entry(manifest: dict, name: str) -> dict:
     return next(e for key in ("figures", "tables") for e in manifest[key] if e["file"].endswith("/" + name))
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory):
+@pytest.fixture
+def prepared(prepared_sample):
     """The sample paper prepared once; each test works on a copy of the note folder."""
-    root = tmp_path_factory.mktemp("prepared")
-    r = run_script("prepare_paper", SAMPLE_PDF, "--quiet", cwd=root)
-    assert r.returncode == 0, r.stderr
-    return root / "paper-notes" / "gaterec"
+    return prepared_sample
 
 
 @pytest.fixture

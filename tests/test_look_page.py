@@ -8,7 +8,7 @@ import json
 import pymupdf
 import pytest
 import yaml
-from conftest import SAMPLE_PDF, run_script
+from conftest import run_script
 
 
 @pytest.fixture(scope="module")
@@ -155,12 +155,9 @@ def test_help_has_examples():
 
 # -- in a note folder: the manifest's boxes -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def sample_note(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sample-note")
-    r = run_script("prepare_paper", SAMPLE_PDF, "--quiet", cwd=root)
-    assert r.returncode == 0, r.stderr
-    return root / "paper-notes" / "gaterec"
+@pytest.fixture
+def sample_note(prepared_sample):
+    return prepared_sample  # read only: the tests copy what they change
 
 
 def test_sample_paper_boxes_are_drawn_and_listed(sample_note, tmp_path):
