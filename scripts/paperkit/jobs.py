@@ -40,7 +40,7 @@ from .facts.tables import (
     items_from_manifest,
     table_markdown,
 )
-from .facts.textlines import body_font_size, page_lines, page_margins, vocabulary
+from .facts.textlines import body_font_size, page_lines, page_margins, page_vocabulary
 from .figures import look, manifest, pipeline
 from .figures.naming import short_name, slugify
 from .figures.render import clip_rect, reaches_past, render_png, render_pngs
@@ -432,7 +432,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     rects = [p.rect for p in doc]
     margins = page_margins(pages, rects)
     body = body_font_size(doc)
-    vocab = vocabulary(ln.text for lines in pages for ln in lines)
+    vocab = set().union(*(page_vocabulary(p) for p in doc))
     meta = read_metadata(doc)
     say(f"{prog}: read the first page: \"{meta['title'][:70]}\"")
 

@@ -144,6 +144,7 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect,
     raw = page.get_text("rawdict", clip=clip, flags=_FLAGS)
     lines = [ln for block in raw.get("blocks", []) for ln in block.get("lines", [])]
     turn = _turn(lines)
+    box = (rect.x0, rect.y0, rect.x1, rect.y1)
     chars: list[tuple[float, float, float, float, str, float, float, bool]] = []  # x0 y0 x1 y1 c size base bold
     rotated: list[Word] = []
     for line in lines:
@@ -155,14 +156,18 @@ def _words(page: pymupdf.Page, clip: pymupdf.Rect,
             continue
         for sp in line["spans"]:
             bold = is_bold_span(sp)
-            for ch in sp["chars"]:
-                b = pymupdf.Rect(ch["bbox"])
-                x0, y0, x1, y1 = _turned(b, turn)
-                h = y1 - y0
-                if h <= 0 or not _mostly_inside(b, rect, turn):
+            size_sp = sp["size"]
+            for ch in sp["chars"]:  # plain arithmetic: this runs for every character of every table
+                bx0, by0, bx1, by1 = ch["bbox"]
+                if turn == 1:
+                    x0, y0, x1, y1, base = -by1, bx0, -by0, bx1, ch["origin"][0]
+                elif turn == 2:
+                    x0, y0, x1, y1, base = by0, -bx1, by1, -bx0, -ch["origin"][0]
+                else:
+                    x0, y0, x1, y1, base = bx0, by0, bx1, by1, ch["origin"][1]
+                if y1 - y0 <= 0 or not _mostly_inside(bx0, by0, bx1, by1, box, turn):
                     continue  # a caption's descenders just above the box are not cells
-                base = _turned(pymupdf.Rect(ch["origin"], ch["origin"]), turn)[1]
-                chars.append((x0, y0, x1, y1, ch["c"], sp["size"], base, bold))
+                chars.append((x0, y0, x1, y1, ch["c"], size_sp, base, bold))
     if not chars:
         return [], 0.0, rotated, turn
     sizes = [c[5] for c in chars if not c[4].isspace()]
@@ -214,14 +219,17 @@ def _turned(r: pymupdf.Rect, turn: int) -> tuple[float, float, float, float]:
     return (r.x0, r.y0, r.x1, r.y1)
 
 
-def _mostly_inside(b: pymupdf.Rect, rect: pymupdf.Rect, turn: int) -> bool:
-    """Most of a glyph's height inside the box, its centre across: a caption's descenders just above are out."""
+def _mostly_inside(x0: float, y0: float, x1: float, y1: float, box: tuple[float, float, float, float],
+                   turn: int) -> bool:
+    """Most of a glyph's height inside the box, its centre across: a caption's descenders just above are out.
+    (The glyph x0..y1 and the box are in page coordinates.)"""
+    bx0, by0, bx1, by1 = box
     if turn:  # the glyph's height runs along x
-        h, inside = b.width, min(b.x1, rect.x1) - max(b.x0, rect.x0)
-        across = rect.y0 - 1 <= (b.y0 + b.y1) / 2 <= rect.y1 + 1
+        h, inside = max(0, x1 - x0), min(x1, bx1) - max(x0, bx0)
+        across = by0 - 1 <= (y0 + y1) / 2 <= by1 + 1
     else:
-        h, inside = b.height, min(b.y1, rect.y1) - max(b.y0, rect.y0)
-        across = rect.x0 - 1 <= (b.x0 + b.x1) / 2 <= rect.x1 + 1
+        h, inside = max(0, y1 - y0), min(y1, by1) - max(y0, by0)
+        across = bx0 - 1 <= (x0 + x1) / 2 <= bx1 + 1
     return h > 0 and inside >= 0.6 * h and across
 
 
@@ -231,8 +239,11 @@ def _reading_order(band: list[tuple]) -> list[tuple]:
     sz = max(c[5] for c in band)
     base = _median(c[6] for c in band if c[5] >= 0.85 * sz)
     units: list[tuple[float, int, float, list[tuple]]] = []  # x0, level rank (sub before sup), x1, characters
+    levels: dict[int, list[tuple]] = {0: [], -1: [], 1: []}
+    for c in band:
+        levels[_level(c, sz, base)].append(c)
     for rank, level in enumerate((0, -1, 1)):
-        mine = sorted((c for c in band if _level(c, sz, base) == level), key=lambda c: (round(c[0], 1), c[2]))
+        mine = sorted(levels[level], key=lambda c: (round(c[0], 1), c[2]))
         for c in mine:  # scripts: runs of adjacent characters stay together
             last = units[-1][3] if units and units[-1][1] == rank else None
             if level and last and 0 <= c[0] - last[-1][2] < 0.15 * sz:
@@ -504,19 +515,20 @@ def _split_cluster(lines: list[TextLine], lo: float, hi: float, size: float) -> 
     members = [(i, c) for i, ln in enumerate(lines) for c in ln.chunks if c.x0 >= lo - 0.5 and c.x1 <= hi + 0.5]
     if len(members) < 3:
         return [(lo, hi)]
-    edges = sorted({c.x1 for _, c in members} | {c.x0 for _, c in members})
+    spans = [(i, c.x0, c.x1, c) for i, c in members]  # the extents once: the loop below runs for every edge
+    edges = sorted({x1 for _, _, x1, _ in spans} | {x0 for _, x0, _, _ in spans})
     best: tuple[float, float, float] | None = None  # score, gap left, gap right
     for k in range(len(edges) - 1):
         x = (edges[k] + edges[k + 1]) / 2
         if edges[k + 1] - edges[k] < 0.25 * size:
             continue
-        left = {i for i, c in members if c.x1 <= x}
-        right = {i for i, c in members if c.x0 >= x}
+        left = {i for i, _, x1, _ in spans if x1 <= x}
+        right = {i for i, x0, _, _ in spans if x0 >= x}
         both = len(left & right)
         if both < 2:
             continue
         # a crossing chunk with a word gap at the boundary is two cells set tight, not a spanned cell
-        cross = [c for _, c in members if c.x0 < x < c.x1 and not _gap_near(c, edges[k], edges[k + 1], size)]
+        cross = [c for _, x0, x1, c in spans if x0 < x < x1 and not _gap_near(c, edges[k], edges[k + 1], size)]
         if len(cross) > both:
             continue
         score = both - len(cross)
@@ -551,18 +563,30 @@ def _split_by_words(lines: list[TextLine], members: list[tuple[int, Chunk]], lo:
     cands = sorted({round((a.x1 + b.x0) / 2) for ws in per_line.values()
                     for a, b in itertools.pairwise(sorted(ws, key=lambda w: w.x0)) if b.x0 - a.x1 >= 0.25 * size})
     best: tuple[int, float] | None = None
+    # (x0, x1, numeric) per word, in the lines' order: this loop runs for every candidate x
+    boxes = [[(w.x0, w.x1, bool(_NUMERIC.match(w.text))) for w in ws] for ws in per_line.values()]
     for x in cands:
         both = cross = 0
-        for ws in per_line.values():
-            over = [w for w in ws if w.x0 < x - 0.5 and w.x1 > x + 0.5]
+        xl, xr = x - 0.5, x + 0.5
+        for ws in boxes:
+            # one pass: the words running over x, the nearest word ending left of it and the nearest starting right
+            over = over_values = False
+            left = right = None
+            for w in ws:
+                a, b, numeric = w
+                if a < xl and b > xr:
+                    over_values = numeric if not over else over_values and numeric
+                    over = True
+                if b <= xr and (left is None or b > left[1]):
+                    left = w
+                if a >= xl and (right is None or a < right[0]):
+                    right = w
             if over:  # only a value running over (a bold number set wider) may cross
-                cross += 1 if all(_NUMERIC.match(w.text) for w in over) else n
+                cross += 1 if over_values else n
                 continue
-            left = max((w for w in ws if w.x1 <= x + 0.5), key=lambda w: w.x1, default=None)
-            right = min((w for w in ws if w.x0 >= x - 0.5), key=lambda w: w.x0, default=None)
             if left is not None and right is not None:
-                values = bool(_NUMERIC.match(left.text) and _NUMERIC.match(right.text))
-                if right.x0 - left.x1 >= (0.25 if values else 0.3) * size:
+                values = left[2] and right[2]
+                if right[0] - left[1] >= (0.25 if values else 0.3) * size:
                     both += 1
                 elif values:
                     cross += 1  # two values set close (bold ones are wider): neither for nor against

@@ -9,6 +9,7 @@ the rule-based path's column finder quadratic; those pages are read line by line
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import statistics
@@ -383,8 +384,8 @@ def _lines_page(lines: list[Line], m: Margins, page_rect: pymupdf.Rect,
     for ln in reading_order(lines, page_rect.width):
         if not m.keeps(ln.rect, page_rect):
             continue
-        hit = next(((r, t) for r, t in heads if (r + (-1, -1, 1, 1)).contains((ln.rect.tl + ln.rect.br) * 0.5)),
-                   None)
+        cx, cy = (ln.rect.x0 + ln.rect.x1) * 0.5, (ln.rect.y0 + ln.rect.y1) * 0.5
+        hit = next(((r, t) for r, t in heads if r.x0 - 1 <= cx < r.x1 + 1 and r.y0 - 1 <= cy < r.y1 + 1), None)
         if hit:
             # a heading's second line; the title's lines are boxes of their own
             if parts and parts[-1] == "\n\n" and prev_head is not None and (prev_head is hit[0] or hit[1] == "# "):
@@ -428,6 +429,11 @@ _EMPHASIS = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]*?[^\s_])_(?!\w)")
 _RUN = re.compile(r"[A-Za-z0-9]+")
 
 
+@functools.cache
+def _math_font(font: str) -> bool:
+    return bool(MATH_FONT.search(font))
+
+
 def _math_text(lines: list[Line]) -> tuple[set[str], str]:
     """What the page sets in math fonts: its tokens, and all of it run together line by line ('d' 'k' -> 'dk')."""
     tokens: set[str] = set()
@@ -435,7 +441,7 @@ def _math_text(lines: list[Line]) -> tuple[set[str], str]:
     for ln in lines:
         run = []
         for sp in ln.spans:
-            if MATH_FONT.search(sp.get("font", "")):
+            if _math_font(sp.get("font", "")):
                 tokens.update(_RUN.findall(sp["text"]))
                 run.append(sp["text"].replace(" ", ""))
             elif run:

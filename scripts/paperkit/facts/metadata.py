@@ -20,8 +20,9 @@ from .textlines import (
     is_bold_span,
     join_hyphenated,
     page_lines,
+    page_text,
+    page_vocabulary,
     reading_order,
-    vocabulary,
 )
 
 ARXIV_NEW = r"(\d{4}\.\d{4,5})(v\d+)?"
@@ -82,7 +83,7 @@ def read_metadata(doc: pymupdf.Document) -> dict:
     lines = page_lines(page)
     order = reading_order(lines, page.rect.width)
     body = body_font_size(doc, max_pages=4)
-    vocab = vocabulary(doc[i].get_text() for i in range(min(4, doc.page_count)))
+    vocab = set().union(*(page_vocabulary(doc[i]) for i in range(min(4, doc.page_count))))
     page1_text = "\n".join(ln.text for ln in lines)
 
     abstract_line = _find_abstract_heading(order)
@@ -149,7 +150,7 @@ def paper_first_page(doc: pymupdf.Document) -> int:
     the paper: two or more of the phrases such sheets print, and a page after it."""
     if doc.page_count < 2:
         return 0
-    text = doc[0].get_text()
+    text = page_text(doc[0])
     hits = sum(1 for rx in _COVER if rx.search(text))
     return 1 if hits >= 2 else 0
 

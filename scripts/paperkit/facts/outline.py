@@ -58,13 +58,13 @@ def _heading_looks(ln: Line, body: float, numbered: bool) -> bool:
 
 def _candidate(ln: Line, body: float, page_rect: pymupdf.Rect) -> tuple[str, str] | None:
     """(number, title) when the line looks like a heading, else None."""
+    if not ln.horizontal or ln.size < body - 1.2:
+        return None  # footnotes, figure labels
     text = clean_text(ln.text_dropping_marks() if ln.spans else ln.text)
-    if not ln.horizontal or not 2 <= len(text) <= 90 or _CAPTION.match(text) or "@" in text:
+    if not 2 <= len(text) <= 90 or _CAPTION.match(text) or "@" in text:
         return None
     if sum(c.isalpha() for c in text) < 3 or len(text.split()) > 14:
         return None
-    if ln.size < body - 1.2:
-        return None  # footnotes, figure labels
     m = _NUMBERED.match(text)
     if m:
         num, title = m.group("num"), m.group("title").strip()

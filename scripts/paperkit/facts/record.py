@@ -29,13 +29,30 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
+_CDumper: type | None = None
+if hasattr(yaml, "CSafeDumper"):  # libyaml's emitter: the same text, several times faster
+    class _CDumper(yaml.CSafeDumper):  # type: ignore[no-redef]
+        pass
+
+    _CDumper.add_representer(str, _str)
+
+
+def _yaml_text(data: dict[str, Any], exact: bool = True) -> str:
+    """data as YAML. libyaml writes a character beyond the Basic Multilingual Plane (a math letter, '𝑛') as an
+    escape ("\\U0001D45B"), which the Python emitter writes as it is: for a file a person reads (exact), such data
+    goes through the Python emitter."""
+    if _CDumper is not None:
+        text = yaml.dump(data, Dumper=_CDumper, sort_keys=False, allow_unicode=True, width=110)
+        if not exact or "\\U" not in text:
+            return text
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
     head = ("# written by paper_info.py from the PDF; fields listed under from_source_yaml come from source.yaml\n"
             f"# edit any field: a re-run keeps your edit ({WRITTEN_KEY} records what the tool wrote), --force "
             "replaces it\n")
-    return head + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    return head + _yaml_text(data)
 
 
 def ours_yaml(path: Path) -> bool:
@@ -117,8 +134,7 @@ def keep_edits(path: Path, info: dict[str, Any], force: bool) -> list[str]:
 
 def _load_dumped(info: dict[str, Any]) -> dict[str, Any]:
     """info as a reader of paper.yaml sees it (tuples as lists, numbers as YAML reads them)."""
-    data = yamlio.load(yaml.dump({k: v for k, v in info.items() if k != WRITTEN_KEY}, Dumper=_Dumper,
-                                    sort_keys=False, allow_unicode=True, width=110))
+    data = yamlio.load(_yaml_text({k: v for k, v in info.items() if k != WRITTEN_KEY}, exact=False))
     return data if isinstance(data, dict) else {}
 
 

@@ -6,6 +6,7 @@ rebuilds whole lines with their dominant font, size and style, and orders them c
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -43,19 +44,32 @@ def fix_accents(text: str) -> str:
     return _ACCENT_RE.sub(repl, text)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(text: str) -> str:
     """One-line text: accents fixed, odd spaces made plain, runs of spaces collapsed."""
     text = fix_accents(text).replace("\u00a0", " ").replace("\u2009", " ").replace("\u200b", "")
     text = text.replace("\ufffd", "")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
+
+
+@functools.cache
+def _bold_font(font: str) -> bool:
+    return bool(_BOLD_FONT.search(font))
+
+
+@functools.cache
+def _italic_font(font: str) -> bool:
+    return bool(_ITALIC_FONT.search(font))
 
 
 def is_bold_span(span: dict) -> bool:
-    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or bool(_BOLD_FONT.search(span["font"]))
+    return bool(span["flags"] & pymupdf.TEXT_FONT_BOLD) or _bold_font(span["font"])
 
 
 def is_italic_span(span: dict) -> bool:
-    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or bool(_ITALIC_FONT.search(span["font"]))
+    return bool(span["flags"] & pymupdf.TEXT_FONT_ITALIC) or _italic_font(span["font"])
 
 
 @dataclass
@@ -109,6 +123,8 @@ class Line:
             if _is_mark_span(s, self.size, 0.8) and (not nxt or nxt[0] in " ,.;:)"):
                 continue
             kept.append(s)
+        if kept and len(kept) == len(self.spans):
+            return self.text  # nothing dropped (most lines): the text as read
         return clean_text(_smallcaps_text(kept)[0]) if kept else ""
 
     def style(self) -> tuple[float, bool]:
@@ -145,6 +161,8 @@ def _is_mark_span(span: dict, line_size: float, max_ratio: float) -> bool:
 def _smallcaps_text(spans: list[dict]) -> tuple[str, float]:
     """Joins spans; where a line is set in small caps (capitals at size S, other letters as smaller capitals),
     lowercases the smaller capitals so 'AN IMAGE IS WORTH' reads 'An Image is Worth'. Returns (text, size)."""
+    if len({s["size"] for s in spans}) < 2:
+        return "".join(s["text"] for s in spans), 0.0  # one size: no small capitals (most lines)
     alpha = [s for s in spans if any(c.isalpha() for c in s["text"])]
     sizes = sorted({round(s["size"], 1) for s in alpha})
     if len(sizes) >= 2:
@@ -193,6 +211,20 @@ def page_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> 
     return lines
 
 
+def page_vocabulary(page: pymupdf.Page) -> set[str]:
+    """vocabulary() of the page's lines, kept with the document like the lines (metadata asks for the first pages',
+    paper_info for every page's). Callers must not change the set they get."""
+    cache = page.parent.__dict__.setdefault("_aipr_page_vocabulary", {}) if page.parent is not None else {}
+    if page.number not in cache:
+        cache[page.number] = vocabulary(ln.text for ln in page_lines(page))
+    return cache[page.number]
+
+
+def page_text(page: pymupdf.Page) -> str:
+    """The page's text, a line a line, from the lines already read (ligatures expanded, accents fixed)."""
+    return "\n".join(ln.text for ln in page_lines(page))
+
+
 def _read_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None) -> list[Line]:
     d = page.get_text("dict", flags=TEXT_FLAGS, textpage=textpage)
     raw: list[tuple[int, dict]] = []
@@ -202,6 +234,8 @@ def _read_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None) -> list[L
         for ln in b["lines"]:
             if any(s["text"].strip() for s in ln["spans"]):
                 raw.append((bno, ln))
+    # each line's baseline once; raw runs block by block, so a block's lines are a run of raw
+    bases = [_baseline(ln) if abs(ln["dir"][0]) >= 0.99 else 0.0 for _, ln in raw]
     lines: list[Line] = []
     used = [False] * len(raw)
     for i, (bno, ln) in enumerate(raw):
@@ -211,12 +245,14 @@ def _read_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None) -> list[L
         horizontal = abs(ln["dir"][0]) > 0.99 and abs(ln["dir"][1]) < 0.01
         group = [ln]
         if horizontal:
-            base = _baseline(ln)
+            base = bases[i]
             for j in range(i + 1, len(raw)):
                 bj, lj = raw[j]
-                if used[j] or bj != bno or abs(lj["dir"][0]) < 0.99:
+                if bj != bno:
+                    break
+                if used[j] or abs(lj["dir"][0]) < 0.99:
                     continue
-                if abs(_baseline(lj) - base) <= 2.0:
+                if abs(bases[j] - base) <= 2.0:
                     group.append(lj)
                     used[j] = True
         lines.append(_make_line(page.number, bno, group, horizontal))
@@ -234,33 +270,42 @@ def _make_line(page_index: int, bno: int, group: list[dict], horizontal: bool) -
     becomes a separator span marked "cell_break", so cells can be told apart later."""
     group.sort(key=lambda ln: ln["bbox"][0])
     spans: list[dict] = []
-    rect = pymupdf.Rect()
+    box: tuple[float, float, float, float] | None = None  # the union of the pieces' boxes (empty ones add nothing)
     size_ref = max(s["size"] for ln in group for s in ln["spans"])
     prev_x1 = None
+    breaks = False
     for ln in group:
         lspans = [s for s in ln["spans"] if s["text"]]
         if prev_x1 is not None and lspans:
             gap = ln["bbox"][0] - prev_x1
             spans.append({**lspans[0], "text": " ", "cell_break": gap > size_ref * 0.9})
+            breaks = breaks or gap > size_ref * 0.9
         spans.extend(lspans)
-        rect |= pymupdf.Rect(ln["bbox"])
-        prev_x1 = ln["bbox"][2]
-    cells: list[str] = []
-    cell: list[dict] = []
-    for sp in spans:
-        if sp.get("cell_break"):
-            cells.append(clean_text(_smallcaps_text(cell)[0]))
-            cell = []
-        else:
-            cell.append(sp)
-    cells.append(clean_text(_smallcaps_text(cell)[0]))
+        x0, y0, x1, y1 = ln["bbox"]
+        if x0 < x1 and y0 < y1:
+            box = (x0, y0, x1, y1) if box is None else (min(box[0], x0), min(box[1], y0), max(box[2], x1),
+                                                         max(box[3], y1))
+        prev_x1 = x1
     text, caps_size = _smallcaps_text(spans)
+    text = clean_text(text)
+    if breaks:
+        cells: list[str] = []
+        cell: list[dict] = []
+        for sp in spans:
+            if sp.get("cell_break"):
+                cells.append(clean_text(_smallcaps_text(cell)[0]))
+                cell = []
+            else:
+                cell.append(sp)
+        cells.append(clean_text(_smallcaps_text(cell)[0]))
+    else:
+        cells = [text]
     size, font, bold, italic = _dominant(spans)
     if caps_size:
         size = caps_size
-    return Line(page_index=page_index, text=clean_text(text), rect=rect, size=size, font=font, bold=bold,
-                italic=italic, block=bno, horizontal=horizontal, spans=spans, cells=[c for c in cells if c],
-                smallcaps=bool(caps_size))
+    return Line(page_index=page_index, text=text, rect=pymupdf.Rect(box or (0.0, 0.0, 0.0, 0.0)), size=size,
+                font=font, bold=bold, italic=italic, block=bno, horizontal=horizontal, spans=spans,
+                cells=[c for c in cells if c], smallcaps=bool(caps_size))
 
 
 def reading_order(lines: Iterable[Line], page_width: float) -> list[Line]:
@@ -346,11 +391,18 @@ class Margins:
     dropped: list[pymupdf.Rect] = field(default_factory=list)
 
     def keeps(self, rect: pymupdf.Rect, page_rect: pymupdf.Rect) -> bool:
-        if any(rect.intersects(r) and (rect & r).get_area() > 0.5 * max(rect.get_area(), 0.01) for r in self.dropped):
-            return False
-        inner = pymupdf.Rect(page_rect.x0 + self.left, page_rect.y0 + self.top, page_rect.x1 - self.right,
-                             page_rect.y1 - self.bottom)
-        return inner.contains(rect.tl + (rect.br - rect.tl) * 0.5)
+        """Whether a line's box is kept: not mostly over a dropped head, and its centre inside the margins.
+        (Plain arithmetic: this runs for every line, several times.)"""
+        x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
+        if self.dropped and x0 < x1 and y0 < y1:
+            half = 0.5 * max((x1 - x0) * (y1 - y0), 0.01)
+            for r in self.dropped:
+                if (r.x0 < r.x1 and r.y0 < r.y1 and x0 < r.x1 and r.x0 < x1 and y0 < r.y1 and r.y0 < y1
+                        and (min(x1, r.x1) - max(x0, r.x0)) * (min(y1, r.y1) - max(y0, r.y0)) > half):
+                    return False
+        cx, cy = x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5
+        return (page_rect.x0 + self.left <= cx < page_rect.x1 - self.right
+                and page_rect.y0 + self.top <= cy < page_rect.y1 - self.bottom)
 
 
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
