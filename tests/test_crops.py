@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -568,3 +573,22 @@ def test_page_tall_table_of_paragraphs_is_one_table():
         fill(s, x0, x1, y + 8, BOTTOM)
     doc, s = build(scene, one_col())
     assert_exact(doc, s, crop_of(doc, "table", "18"))
+
+
+# --- the same paper, the same crops: no decision may follow the interpreter's hash seed ----------------------------
+
+_VOTE = ("import json, sys; sys.path.insert(0, sys.argv[1]); from paperkit.figures.pipeline import vote_sides; "
+         "print(json.dumps(vote_sides({'figure': ['down', 'up'], 'table': ['up', 'down']})))")
+
+
+def test_caption_side_vote_is_the_same_under_every_hash_seed() -> None:
+    """A tie between captions above and below their bodies goes to the kind's usual side, whatever the hash seed:
+    the vote took max() over a set of strings, and one pool paper lost two figures on some runs."""
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    seen = set()
+    for seed in range(8):
+        out = subprocess.run([sys.executable, "-c", _VOTE, scripts], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        seen.add(out)
+        assert json.loads(out) == {"figure": "up", "table": "down"}, f"hash seed {seed}: {out}"
+    assert len(seen) == 1

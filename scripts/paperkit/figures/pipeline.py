@@ -133,6 +133,14 @@ def _finish(body: pymupdf.Rect, si: int, seed: reg.Seed, pa: PageAnalysis) -> py
     return reg.pad(body, pa.walls + foreign + [seed.caption.rect], PAD_PT, pa.content.rect)
 
 
+def vote_sides(votes: dict[str, list[str]]) -> dict[str, str]:
+    """Which side of its body each kind's captions sit on ("up": the body is above): the side most of its captions
+    voted for; a tie, or no vote, gives the kind's usual side. (A set's order would follow the interpreter's hash
+    seed, so one paper's figures came out differently from one run to the next.)"""
+    return {k: max(("up", "down"), key=lambda d, v=v, k=k: (v.count(d), d == DEFAULT_DIRECTION[k])) if v
+            else DEFAULT_DIRECTION[k] for k, v in votes.items()}
+
+
 def find_figures(doc: pymupdf.Document, progress: Callable[[int, int], None] | None = None) -> list[Figure]:
     """Every captioned figure and table of the document, with its body box, type and description."""
     return analyse(doc, progress).figures
@@ -187,7 +195,7 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
                 votes[c.caption.kind].append("up" if bup <= bdown else "down")
             elif min(up, down) <= max_gap:
                 votes[c.caption.kind].append("up" if up <= down else "down")
-    direction = {k: (max(set(v), key=v.count) if v else DEFAULT_DIRECTION[k]) for k, v in votes.items()}
+    direction = vote_sides(votes)
 
     figures: list[Figure] = []
     for pi, cs in sorted(by_page.items()):
