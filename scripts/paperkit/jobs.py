@@ -418,7 +418,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     yaml_path, md_path, tables_dir = folder / "paper.yaml", folder / "paper.md", folder / "tables"
     record.check_overwrite([yaml_path], force, record.ours_yaml, prog)
 
-    if not has_text_layer(doc):
+    if not any(page_lines(doc[i]) for i in range(min(6, doc.page_count))):  # has_text_layer, from the lines read
         info: dict[str, Any] = {"generator": record.GENERATOR, "pdf": pdf_path.name, "text_layer": False,
                                 "title": (doc.metadata or {}).get("title") or "", "pages": doc.page_count}
         info["from_source_yaml"] = record.apply_source(info, source)
