@@ -183,6 +183,9 @@ def _smallcaps_text(spans: list[dict]) -> tuple[str, float]:
 
 
 def _dominant(spans: list[dict]) -> tuple[float, str, bool, bool]:
+    if len(spans) == 1:  # most lines of most papers: the one span's style
+        s = spans[0]
+        return round(s["size"], 1), s["font"], is_bold_span(s), is_italic_span(s)
     weight: Counter[tuple[float, str, bool, bool]] = Counter()
     for s in spans:
         n = len(s["text"].strip())
@@ -340,10 +343,21 @@ def body_font_size(doc: pymupdf.Document, max_pages: int = 8) -> float:
     """The most common font size by characters over the first pages: the body text size."""
     count: Counter[float] = Counter()
     for i in range(min(max_pages, doc.page_count)):
-        for ln in page_lines(doc[i]):
+        count.update(_page_sizes(doc[i]))  # page by page, in order: ties go to the size met first, as in one count
+    return count.most_common(1)[0][0] if count else 10.0
+
+
+def _page_sizes(page: pymupdf.Page) -> Counter[float]:
+    """Characters per font size (to the half point) on the page, kept with the document (metadata counts the first
+    four pages, paper_info the first eight)."""
+    cache = page.parent.__dict__.setdefault("_aipr_page_sizes", {}) if page.parent is not None else {}
+    if page.number not in cache:
+        count: Counter[float] = Counter()
+        for ln in page_lines(page):
             for s in ln.spans:
                 count[round(s["size"] * 2) / 2] += len(s["text"].strip())
-    return count.most_common(1)[0][0] if count else 10.0
+        cache[page.number] = count
+    return cache[page.number]
 
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
