@@ -16,7 +16,8 @@ note/       scaffold (paper-notes/<short>/), notecheck (the note checker), expor
 
 import sys
 
-# PyMuPDF 2 imports its ONNX layout package (pymupdf.layout: onnxruntime, numpy) whenever it is imported, which
-# doubles every script's start-up (about 0.5 s); only paper_info.py --layout uses it, and imports it then
-# (facts/fulltext.py). A caller that imported PyMuPDF first keeps what it has.
+# PyMuPDF 2 imports its ONNX layout package (pymupdf.layout: onnxruntime, numpy) and pymupdf4llm whenever it is
+# imported, which doubles every script's start-up (about 0.5 s and 0.15 s); only paper_info.py --layout uses
+# them, and imports them then (facts/fulltext.py). A caller that imported PyMuPDF first keeps what it has.
 sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
+sys.modules.setdefault("pymupdf4llm", None)  # type: ignore[arg-type]

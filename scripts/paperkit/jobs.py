@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymupdf
 
@@ -41,17 +41,19 @@ from .facts.tables import (
     table_markdown,
 )
 from .facts.textlines import body_font_size, page_lines, page_margins, page_vocabulary
-from .figures import look, manifest, pipeline
+from .figures import manifest, pipeline
 from .figures.naming import short_name, slugify
 from .figures.render import clip_rect, reaches_past, render_png, render_pngs
-from .io import download, fetch, fsutil
+from .io import fsutil
 from .io.errors import OutputError, UserError
 from .io.pdf import check_pdf_path, has_text_layer, open_pdf, page_index, was_repaired
-from .note.export import export_note
-from .note.notecheck import check_note
 from .note.scaffold import B_DIR, PDF_NAME, README, paper_facts, scaffold_note, values_of_b
 
+if TYPE_CHECKING:  # downloads, the note checker, export and page views are imported by the jobs that use them:
+    from .io import fetch  # the other scripts start without them (urllib.request alone costs 25 ms)
+
 Say = Callable[[str], None]
+MB = 1024 * 1024
 
 __all__ = ["check_note", "crop_figure", "export_note", "extract_embedded", "extract_figures", "extract_vector",
            "fetch_paper", "is_remote", "look_page", "pair_name", "prepare", "prepare_compare", "read_facts",
@@ -73,9 +75,10 @@ scaffold = scaffold_note
 
 
 def _download(source: str, dest_dir: Path, *, password: str | None = None, timeout_s: float = 60.0,
-              max_bytes: int = 200 * fetch.MB, retries: int = 3,
+              max_bytes: int = 200 * MB, retries: int = 3,
               say: Say = _quiet) -> tuple[fetch.DownloadPlan, fetch.ArxivMeta | None, fetch.Download]:
     """SOURCE's PDF into dest_dir, with its arXiv record when it is an arXiv paper: (plan, record, download)."""
+    from .io import download, fetch
     if timeout_s <= 0:
         raise UserError("--timeout must be a positive number of seconds")
     if max_bytes <= 0:
@@ -95,11 +98,12 @@ def _download(source: str, dest_dir: Path, *, password: str | None = None, timeo
 
 def fetch_paper(source: str, root: Path, *, name: str | None = None, lang: str = "en", mode: str = "full",
                 force: bool = False, password: str | None = None, timeout_s: float = 60.0,
-                max_bytes: int = 200 * fetch.MB, retries: int = 3, say: Say = _quiet,
+                max_bytes: int = 200 * MB, retries: int = 3, say: Say = _quiet,
                 keep_open: bool = False) -> dict[str, Any]:
     """Downloads SOURCE (arXiv id or link, OpenReview link, PDF link) into a new note folder, with source.yaml.
 
     With keep_open the result's "doc" is the downloaded PDF, opened, for the caller's next steps."""
+    from .io import download, fetch
     with tempfile.TemporaryDirectory(prefix="aipr-fetch-") as tmp:
         plan, meta, got = _download(source, Path(tmp), password=password, timeout_s=timeout_s, max_bytes=max_bytes,
                                     retries=retries, say=say)
@@ -334,6 +338,7 @@ def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: P
     look_p{N}.png beside the PDF) and returns what is in the region: text lines, rules and images, with coordinates.
 
     A file at out that this job did not write is replaced only with force."""
+    from .figures import look
     if out is not None and Path(out).suffix.lower() != ".png":
         raise UserError(f"{out}: the output must be a .png file")
     if clip is not None and (clip[2] <= clip[0] or clip[3] <= clip[1]):
@@ -508,10 +513,27 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     }
 
 
+# --- the note checker and export (imported when called) -----------------------------------------------------------
+
+def check_note(note: Path, **kwargs: Any) -> dict[str, Any]:
+    """The note checker's findings on NOTE (a README.md or its folder): see note/notecheck.check_note."""
+    from .note.notecheck import check_note as check
+
+    return check(note, **kwargs)
+
+
+def export_note(note_dir: Path, to: str, out: Path | None = None, **kwargs: Any) -> Any:
+    """The note as HTML, a zip or an Obsidian folder: see note/export.export_note."""
+    from .note.export import export_note as export
+
+    return export(note_dir, to, out, **kwargs)
+
+
 # --- all of it ----------------------------------------------------------------------------------------------------
 
 def is_remote(source: str) -> bool:
     """Whether SOURCE names a paper to download (an arXiv id or a link) rather than a file here."""
+    from .io import fetch
     return not Path(source).expanduser().exists() and fetch.looks_remote(source)
 
 
@@ -613,12 +635,14 @@ def pair_name(title_a: str, title_b: str) -> str:
 
 def _plan_or_file(source: str) -> fetch.DownloadPlan | Path:
     """What a source is, checked without the network: a PDF here, or something to download."""
+    from .io import fetch
     if is_remote(source):
         return fetch.parse_source(source, fetch.Endpoints.from_env())
     return check_pdf_path(Path(source).expanduser())
 
 
 def _same_source(a: fetch.DownloadPlan | Path, b: fetch.DownloadPlan | Path) -> str | None:
+    from .io import fetch
     if isinstance(a, Path) and isinstance(b, Path):
         return f"both are the file {a}" if os.path.samefile(a, b) else None
     if isinstance(a, fetch.DownloadPlan) and isinstance(b, fetch.DownloadPlan):
@@ -632,6 +656,7 @@ def _same_source(a: fetch.DownloadPlan | Path, b: fetch.DownloadPlan | Path) -> 
 def _obtain(label: str, source: str, plan: fetch.DownloadPlan | Path, tmp: Path, *, password: str | None,
             say: Say, prog: str) -> _Side:
     """The paper on this machine and opened: a file as it is, a link or arXiv id downloaded into tmp."""
+    from .io import download, fetch
     meta = record_ = None
     if isinstance(plan, Path):
         path = plan
@@ -690,6 +715,7 @@ def _undo_on_failure(folder: Path) -> Iterator[None]:
 
 def _check_kept_pdf(side: _Side, dest: Path, force: bool) -> None:
     """A PDF of another paper already at dest (a reused --name) must not be read as this one."""
+    from .io import download
     if force or not dest.is_file() or download.sha256_of(dest) == side.sha256:
         return
     there = " ".join(str(paper_facts(dest).get("title") or "").lower().split())
@@ -706,6 +732,7 @@ def prepare_compare(source_a: str, source_b: str, root: Path, *, name: str | Non
     Both sources are checked (and downloaded into a temporary folder) before the first write; a failure while
     writing removes what this run added, so nothing half-made is left. One README.md, from the compare template,
     with both papers' headers filled in."""
+    from .io import download
     if name is not None and not name.strip():
         raise UserError("--name is empty; give a short name such as bert4rec-vs-sasrec")
     plans = []
