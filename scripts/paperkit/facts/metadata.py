@@ -890,7 +890,10 @@ def find_venue(lines: list[Line], page_rect: pymupdf.Rect | None = None) -> tupl
                 parens = (acro, clean_text(ln.text), _full_year(m.group(2)))
     if parens:
         return parens
+    page_text = "\n".join(text for text, _ in chunks)
     for pattern, acro in _LONG_NAMES:  # "Proceedings of the 58th Annual Meeting of the ACL ... 2020"
+        if not re.search(pattern, page_text, re.IGNORECASE):
+            continue  # the name is nowhere on the page: no line can match (most papers, most names)
         rx = re.compile(r"(?:Proceedings of|Published (?:in|at)|Accepted (?:at|to|in)|\bIn)\s+(?:the\s+)?[^.]{0,80}?"
                         + pattern, re.IGNORECASE)
         found = first(rx)
