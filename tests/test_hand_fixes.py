@@ -1,9 +1,11 @@
-"""Hand fixes survive re-runs: a crop re-cut with crop_figure.py, an image changed by hand and a paper.yaml field
-edited by hand are kept by smart_extract.py, prepare_paper.py and paper_info.py (said in one line), recorded in the
-manifest, and replaced only with --force; a damaged manifest or paper.yaml is a one-line error that loses nothing."""
+"""Hand fixes survive re-runs: a crop re-cut with crop_figure.py, an image changed by hand, a paper.yaml field, a
+tables/tabN.md or paper.md edited by hand are kept by smart_extract.py, prepare_paper.py and paper_info.py (said in
+one line), recorded in the manifest, and replaced only with --force; a damaged manifest or paper.yaml is a one-line
+error that loses nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 
 import pymupdf
@@ -179,6 +181,55 @@ def test_paper_yaml_edits_are_kept(note, tmp_path):
     r = run_script("paper_info", note / "paper.pdf", "--force", "--quiet")
     assert r.returncode == 0, r.stderr
     assert load(path)["title"] == info["title"] and "my_reading" not in load(path)
+
+
+def test_table_and_text_edits_are_kept(note, tmp_path):
+    tab = sorted((note / "tables").glob("tab*.md"))[0]
+    md = note / "paper.md"
+    tool_tab, tool_md = tab.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+    assert not record.edited_by_hand(tab) and not record.edited_by_hand(md)
+    tab.write_text(tool_tab + "\n(one cell fixed by hand against the PNG)\n", encoding="utf-8")
+    md.write_text(tool_md.replace("<!-- page 1 -->", "<!-- page 1 -->\n\n(a paragraph fixed by hand)", 1),
+                  encoding="utf-8")
+    fixed_tab, fixed_md = tab.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+    assert record.edited_by_hand(tab) and record.edited_by_hand(md)
+
+    r = run_script("paper_info", note / "paper.pdf", "--json")
+    assert r.returncode == 0, r.stderr
+    kept = [ln for ln in r.stderr.splitlines() if "kept your edits" in ln]
+    assert len(kept) == 1 and f"tables/{tab.name}" in kept[0] and "paper.md" in kept[0], r.stderr
+    assert tab.read_text(encoding="utf-8") == fixed_tab and md.read_text(encoding="utf-8") == fixed_md
+    assert set(json.loads(r.stdout)["kept_edits"]) == {str(tab), str(md)}
+
+    r = run_script("prepare_paper", SAMPLE_PDF, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert tab.read_text(encoding="utf-8") == fixed_tab and md.read_text(encoding="utf-8") == fixed_md
+    assert any("kept your edits" in ln and tab.name in ln for ln in r.stderr.splitlines())
+
+    r = run_script("paper_info", note / "paper.pdf", "--force", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert tab.read_text(encoding="utf-8") == tool_tab and md.read_text(encoding="utf-8") == tool_md
+
+
+def test_unedited_table_and_text_files_follow_the_tool(note):
+    tabs = {f: f.read_bytes() for f in (note / "tables").glob("tab*.md")}
+    stale = note / "tables" / "tab99.md"  # a table of ours the paper no longer has: removed
+    stale_edited = note / "tables" / "tab98.md"  # the same, edited by hand: kept
+    first = next(iter(tabs)).read_text(encoding="utf-8")
+    stale.write_text(first, encoding="utf-8")
+    stale_edited.write_text(first + "\nmy note\n", encoding="utf-8")
+    old_format = note / "tables" / "tab97.md"  # written before the hash was recorded: the tool's
+    old_format.write_text("<!-- written by paper_info.py: Table 97, page 1, cells read from the PDF -->\n\nold\n",
+                          encoding="utf-8")
+    assert not record.edited_by_hand(old_format)
+    md = (note / "paper.md").read_bytes()
+    r = run_script("paper_info", note / "paper.pdf")
+    assert r.returncode == 0, r.stderr
+    assert {f: f.read_bytes() for f in tabs} == tabs and (note / "paper.md").read_bytes() == md
+    assert not stale.exists() and not old_format.exists()
+    assert stale_edited.read_text(encoding="utf-8").endswith("my note\n")
+    kept = [ln for ln in r.stderr.splitlines() if "kept your edits" in ln]
+    assert len(kept) == 1 and "tab98.md" in kept[0] and "paper.md" not in kept[0]
 
 
 def test_paper_yaml_unchanged_fields_follow_the_tool(note):

@@ -488,16 +488,26 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     if kept:
         say(f"{prog}: kept your edits to {yaml_path}: {', '.join(kept)} (pass --force to replace them)")
     stale = []
+    hand: list[Path] = []  # files of ours edited by hand since: kept, like edited paper.yaml fields (not with force)
     if tables_dir.is_dir():
         for f in sorted(tables_dir.glob("tab*.md")):
             if f.name in table_files:
                 if not is_ours(f) and not force:
                     raise OutputError(f"{f} exists and was not written by {prog}; pass --force to overwrite it")
+                if not force and record.edited_by_hand(f):
+                    hand.append(f)
             elif is_ours(f):
-                stale.append(f)
-    fsutil.atomic_write_text(md_path, text.markdown(pdf_path.name), overwrite=True)
+                (hand if not force and record.edited_by_hand(f) else stale).append(f)
+    if not force and md_path.is_file() and record.edited_by_hand(md_path):
+        hand.append(md_path)
+    if hand:
+        say(f"{prog}: kept your edits to {', '.join(os.path.relpath(f, folder) for f in hand)} (pass --force to "
+            "replace them)")
+    if md_path not in hand:
+        fsutil.atomic_write_text(md_path, text.markdown(pdf_path.name), overwrite=True)
     for name, content in table_files.items():
-        fsutil.atomic_write_text(tables_dir / name, content, overwrite=True)
+        if tables_dir / name not in hand:
+            fsutil.atomic_write_text(tables_dir / name, content, overwrite=True)
     for f in stale:
         f.unlink()
     fsutil.atomic_write_text(yaml_path, record.dump_yaml(info), overwrite=True)
@@ -505,6 +515,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     return {
         "folder": str(folder), "paper_yaml": str(yaml_path), "paper_md": str(md_path),
         "tables": [str(tables_dir / n) for n in table_files],
+        "kept_edits": [str(f) for f in hand] + [f"{yaml_path}: {k}" for k in kept],
         "title": info["title"], "authors": info["authors"], "venue": info["venue"], "year": info["year"],
         "arxiv_id": info["arxiv_id"], "arxiv_version": info["arxiv_version"], "doi": info["doi"],
         "pages": doc.page_count, "words": info["words"], "references": references,

@@ -22,6 +22,7 @@ import pymupdf
 import yaml
 
 from ..io import yamlio
+from . import record
 from .outline import Heading
 from .textlines import Line, Margins, clean_text, fix_accents, is_bold_span, keep_hyphen, reading_order
 
@@ -39,10 +40,10 @@ class FullText:
     engine: str  # what converted the pages
 
     def markdown(self, source: str = "paper.pdf") -> str:
-        head = (f"<!-- paper.md written by paper_info.py from {source}: the full text in reading order, "
-                "one page marker per page; cite pages by them -->\n")
+        first = (f"<!-- paper.md written by paper_info.py from {source}: the full text in reading order, "
+                 "one page marker per page; cite pages by them")
         body = "\n\n".join(f"{PAGE_MARKER.format(n=i + 1)}\n\n{md.strip()}\n" for i, md in enumerate(self.pages))
-        return head + "\n" + body
+        return record.stamped(first, "\n" + body)
 
     def word_count(self) -> int:
         return sum(len(_WORD.findall(_strip_markup(p))) for p in self.pages)

@@ -71,6 +71,32 @@ def ours_md(path: Path) -> bool:
         return False
 
 
+_STAMP = " · body sha256 "
+
+
+def stamped(first_line: str, body: str) -> str:
+    """A text file of ours (paper.md, tables/tabN.md): first_line, an HTML comment left open, says who wrote the file
+    and records the hash of the body that follows, so a re-run can tell a file edited by hand from its own."""
+    return f"{first_line}{_STAMP}{_text_hash(body)} -->\n{body}"
+
+
+def edited_by_hand(path: Path) -> bool:
+    """Whether a file stamped() by the tool changed since: the hash in its first line no longer matches the rest.
+    A file without the hash (an older version's) or that cannot be read counts as unchanged."""
+    try:
+        first, _, body = path.read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return False
+    at = first.rfind(_STAMP)
+    if at < 0:
+        return False
+    return first[at + len(_STAMP):].removesuffix("-->").strip() != _text_hash(body)
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def check_overwrite(paths: list[Path], force: bool, ours: Any, prog: str) -> None:
     for p in paths:
         if p.exists() and not force and not ours(p):

@@ -16,6 +16,7 @@ import yaml
 
 from ..figures.naming import number_for_filename
 from ..io import yamlio
+from . import record
 from .cells import Cells, read_cells
 
 GENERATOR = "ai-paper-reader paper_info"
@@ -121,6 +122,11 @@ def table_markdown(page: pymupdf.Page, item: TableItem, bboxlog: list | None = N
 
 
 def render(item: TableItem, cells: Cells) -> str:
+    first = f"<!-- written by paper_info.py: {item.name}, page {item.page}, cells read from the PDF"
+    return record.stamped(first, "\n" + _body(item, cells))
+
+
+def _body(item: TableItem, cells: Cells) -> str:
     head = _head(item)
     if cells.kind == "grid":
         return head + _pipe_table(cells.rows, cells.header)
@@ -134,8 +140,7 @@ def render(item: TableItem, cells: Cells) -> str:
 
 def _head(item: TableItem) -> str:
     label = item.name
-    head = f"<!-- written by paper_info.py: {label}, page {item.page}, cells read from the PDF -->\n\n"
-    head += f"# {label} (page {item.page})\n\n"
+    head = f"# {label} (page {item.page})\n\n"
     if item.caption:
         head += re.sub(r"\s+", " ", item.caption).strip() + "\n\n"
     return head
