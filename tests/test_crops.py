@@ -592,3 +592,29 @@ def test_caption_side_vote_is_the_same_under_every_hash_seed() -> None:
         seen.add(out)
         assert json.loads(out) == {"figure": "up", "table": "down"}, f"hash seed {seed}: {out}"
     assert len(seen) == 1
+
+
+_BOXES = ("import json, sys\n"
+          "if sys.argv[2] == 'llm-first':\n"
+          "    import pymupdf4llm  # noqa: F401  (as PyMuPDF 2 does when imported before the package)\n"
+          "sys.path.insert(0, sys.argv[1])\n"
+          "import paperkit  # noqa: F401\n"
+          "import pymupdf\n"
+          "page = pymupdf.open(sys.argv[3])[int(sys.argv[4])]\n"
+          "print(json.dumps([[round(v, 2) for v in s['bbox']] for b in page.get_text('dict')['blocks']"
+          " for ln in b.get('lines', []) for s in ln['spans']]))")
+
+
+def test_text_boxes_do_not_depend_on_what_was_imported_first(corpus) -> None:
+    """pymupdf4llm turns MuPDF's quad corrections off for the whole process when it is imported; the package sets
+    the same itself, so a script reads the same glyph boxes (and cuts the same crops) whether or not pymupdf4llm was
+    imported, and with a PyMuPDF that has none. Keeping pymupdf4llm out of start-up moved dcnv2's Figure 6 by 20 pt
+    (page 10, the page read here)."""
+    pytest.importorskip("pymupdf4llm")
+    pdf = corpus / "pdfs" / "dcnv2.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is absent")
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    boxes = [subprocess.run([sys.executable, "-c", _BOXES, scripts, order, str(pdf), "9"],
+                            capture_output=True, text=True, check=True).stdout for order in ("llm-first", "package")]
+    assert boxes[0] == boxes[1] and len(json.loads(boxes[0])) > 50

@@ -21,3 +21,10 @@ import sys
 # them, and imports them then (facts/fulltext.py). A caller that imported PyMuPDF first keeps what it has.
 sys.modules.setdefault("pymupdf.layout", None)  # type: ignore[arg-type]
 sys.modules.setdefault("pymupdf4llm", None)  # type: ignore[arg-type]
+
+import pymupdf  # noqa: E402 -- after the two lines above
+
+# Text boxes as the glyphs' own, not stretched to the font's ascender and descender: pymupdf4llm sets this for the
+# whole process when PyMuPDF imports it, every box, crop and cell of this package was measured with it, and a
+# PyMuPDF without pymupdf4llm (1.x) must read pages the same way.
+pymupdf.TOOLS.unset_quad_corrections(True)
