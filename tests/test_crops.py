@@ -575,6 +575,26 @@ def test_page_tall_table_of_paragraphs_is_one_table():
     assert_exact(doc, s, crop_of(doc, "table", "18"))
 
 
+# -- a figure's caption with a table right under it ----------------------------------------------------------------
+
+def test_figure_caption_with_a_table_right_under_it():
+    """The table's nearness votes the figure's caption to the side below it, where nothing is the figure's; the other
+    side is tried before giving up (groupnorm's Figures 2, 4, 5 and 7 were lost this way)."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        plot = pymupdf.Rect(x0 + 80, TOP + 10, x1 - 80, TOP + 130)
+        s.page.draw_rect(plot, width=0.8)
+        for k in range(1, 6):
+            s.page.draw_line((plot.x0, plot.y1 - 20 * k), (plot.x1, plot.y1 - 20 * k - 10), width=0.5)
+        s.marks.append(plot + (-0.4, -0.4, 0.4, 0.4))
+        y = s.caption(x0, x1, plot.y1 + 14, "Figure 1.", "Error curves of the four methods over the training epochs.")
+        y = s.table(x0 + 100, x1 - 100, y + 10, 3, mark=False)
+        y = s.caption(x0, x1, y + 7, "Table 1.", "Error rates of the four methods on the validation set.")
+        fill(s, x0, x1, y + 10, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "figure", "1"))
+
+
 # --- the same paper, the same crops: no decision may follow the interpreter's hash seed ----------------------------
 
 _VOTE = ("import json, sys; sys.path.insert(0, sys.argv[1]); from paperkit.figures.pipeline import vote_sides; "

@@ -110,6 +110,19 @@ def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[flo
     return min(gaps, default=float("inf"))
 
 
+def _grow_alone(seed: reg.Seed, si: int, elements: list[reg.Element], max_gap: float) -> pymupdf.Rect | None:
+    """reg.grow for one seed over the elements no caption took; what it takes becomes caption si's. Text alone is
+    no body here (on the side a caption was not voted to, loose text is a reference list or a long caption)."""
+    free = [(e, reg.Element(e.rect, e.kind, ruled=e.ruled)) for e in elements if e.owner < 0]
+    body = reg.grow([seed], [copy for _, copy in free], max_gap)[0]
+    taken = [e for e, copy in free if copy.owner == 0]
+    if not any(e.kind == "blob" for e in taken):
+        return None
+    for e in taken:
+        e.owner = si
+    return body
+
+
 def _finish(body: pymupdf.Rect, si: int, seed: reg.Seed, pa: PageAnalysis) -> pymupdf.Rect | None:
     """The grown region made a figure body: neighbours taken in, cut off its caption (and a table's notes), with a
     white margin; None for a sliver (the body is on another page, or is no graphic)."""
@@ -219,6 +232,19 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
                 side = reg.grow_sideways(seed, si, pa.elements, pa.walls, max_gap,
                                           (pa.columns.spans[0][0], pa.columns.spans[-1][1]))
                 body = _finish(side, si, seed, pa) if side is not None else None
+            if body is None and seed.direction in ("up", "down"):
+                # nothing on the paper's usual side nor beside: the other side (a figure's caption with a table
+                # right under it is voted "down" by the table's nearness)
+                for e in pa.elements:
+                    if e.owner == si:
+                        e.owner = -1
+                flip = "down" if seed.direction == "up" else "up"
+                other = reg.Seed(seed.caption, flip, seed.zone,
+                                 reg.wall_limit(seed.caption, flip, seed.zone, pa.walls, pa.content.rect))
+                grown = _grow_alone(other, si, pa.elements, max_gap)
+                body = _finish(grown, si, other, pa) if grown is not None else None
+                if body is not None:
+                    seed = seeds[si] = other
             if body is None:
                 continue
             to_page = pa.content.to_page
