@@ -595,6 +595,30 @@ def test_figure_caption_with_a_table_right_under_it():
     assert_exact(doc, s, crop_of(doc, "figure", "1"))
 
 
+# -- a teaser figure under the author block of page 1 ----------------------------------------------------------------
+
+def test_first_page_figure_under_the_author_block_leaves_it_out():
+    """Names, affiliations and e-mails are short lines no rule tells from a figure's labels; stacked above the
+    figure's graphics they are the front matter, not the figure (citesee, papermage, sci_lmm Figure 1)."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        mid = (x0 + x1) / 2
+        title = "Learning to Read Papers with Fewer Labels"
+        s.text(mid - tlen(title, "tibo", 16) / 2, 92, title, 16, "tibo")
+        for k, (line, size) in enumerate([("Ann Author     Bob Writer     Cy Coder", 10.0),
+                                          ("University of Somewhere", 9.0), ("{ann,bob,cy}@example.org", 9.0)]):
+            s.text(mid - tlen(line, "tiro", size) / 2, 118 + 12 * k, line, size)
+        plot = pymupdf.Rect(x0 + 60, 166, x1 - 60, 290)
+        s.page.draw_rect(plot, width=0.8)
+        for k in range(1, 6):
+            s.page.draw_line((plot.x0, plot.y1 - 20 * k), (plot.x1, plot.y1 - 20 * k - 10), width=0.5)
+        s.marks.append(plot + (-0.4, -0.4, 0.4, 0.4))
+        y = s.caption(x0, x1, plot.y1 + 10, "Figure 1:", "Our reader beside the usual pipeline, and what each gets.")
+        fill(s, x0, x1, y + 10, BOTTOM)
+    doc, s = build(scene, one_col(), scene_page=1)
+    assert_exact(doc, s, crop_of(doc, "figure", "1"))
+
+
 # --- the same paper, the same crops: no decision may follow the interpreter's hash seed ----------------------------
 
 _VOTE = ("import json, sys; sys.path.insert(0, sys.argv[1]); from paperkit.figures.pipeline import vote_sides; "

@@ -98,7 +98,8 @@ def analyse_page(pc: PageContent, page_caps: list[cap_stage.Candidate], body_siz
     walls = [ln.rect for ln in pc.lines if ln.role in ("body", "heading", "margin", "caption")] + rules
     elements = [reg.Element(b.rect, "blob", ruled=b.ruled) for b in blobs]
     # a rotated label (an axis title) may stick out of its column like a drawing: it counts as one
-    elements += [reg.Element(ln.rect, "text" if ln.horizontal else "blob") for ln in pc.lines if ln.role == ""]
+    elements += [reg.Element(ln.rect, "text" if ln.horizontal else "blob", size=ln.size) for ln in pc.lines
+                 if ln.role == ""]
     return PageAnalysis(pc, cols, blobs, elements, walls)
 
 
@@ -110,10 +111,38 @@ def _nearest_gap(cap: Caption, direction: str, pa: PageAnalysis, zone: tuple[flo
     return min(gaps, default=float("inf"))
 
 
+def _below_front_matter(body: pymupdf.Rect | None, si: int, seed: reg.Seed, pa: PageAnalysis,
+                        body_size: float) -> pymupdf.Rect | None:
+    """A first-page figure grown upward keeps the text hugging its graphics' top (a title, a legend) and not the
+    lines set near the body size stacked above that: on page 1 those are the authors, affiliations and title, which
+    no other rule tells from labels (a teaser figure under the author block took it in on three corpus2 papers).
+    Smaller text above the graphics (an example set in 5 pt over a diagram) stays the figure's."""
+    if body is None or seed.direction != "up":
+        return body
+    mine = [e for e in pa.elements if e.owner == si]
+    blobs = [e.rect for e in mine if e.kind == "blob"]
+    big = [r for r in blobs if max(r.width, r.height) >= 2 * body_size]  # not an ORCID icon in the author line
+    if not blobs:
+        return body
+    top = min(r.y0 for r in big or blobs)
+    hug = top - 1.5 * body_size  # about one line of text right above the graphics
+    above = [e for e in mine if e.rect.y1 <= top and e.rect.y0 < hug
+             and (e.size >= 0.7 * body_size if e.kind == "text" else e.rect not in big)]
+    if not above:
+        return body
+    for e in above:
+        e.owner = -1
+    kept = [e.rect for e in mine if e.owner == si]
+    out = pymupdf.Rect(kept[0])
+    for r in kept[1:]:
+        out |= r
+    return out
+
+
 def _grow_alone(seed: reg.Seed, si: int, elements: list[reg.Element], max_gap: float) -> pymupdf.Rect | None:
     """reg.grow for one seed over the elements no caption took; what it takes becomes caption si's. Text alone is
     no body here (on the side a caption was not voted to, loose text is a reference list or a long caption)."""
-    free = [(e, reg.Element(e.rect, e.kind, ruled=e.ruled)) for e in elements if e.owner < 0]
+    free = [(e, reg.Element(e.rect, e.kind, ruled=e.ruled, size=e.size)) for e in elements if e.owner < 0]
     body = reg.grow([seed], [copy for _, copy in free], max_gap)[0]
     taken = [e for e, copy in free if copy.owner == 0]
     if not any(e.kind == "blob" for e in taken):
@@ -223,6 +252,8 @@ def analyse(doc: pymupdf.Document, progress: Callable[[int, int], None] | None =
             z = zones[id(c)]
             seeds.append(reg.Seed(c.caption, d, z, reg.wall_limit(c.caption, d, z, pa.walls, pa.content.rect)))
         bodies = reg.grow(seeds, pa.elements, max_gap)
+        if pi == 0:
+            bodies = [_below_front_matter(bodies[si], si, sd, pa, body_size) for si, sd in enumerate(seeds)]
         for si, seed in enumerate(seeds):
             body = _finish(bodies[si], si, seed, pa) if bodies[si] is not None else None
             if body is None:  # nothing above or below: a caption set beside its figure?

@@ -31,6 +31,7 @@ class Element:
     kind: str  # "blob" | "text"
     owner: int = -1
     ruled: bool = False  # a stack of table rules (graphics.ruled_areas)
+    size: float = 0.0  # a text element's font size
 
 
 def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
