@@ -619,6 +619,28 @@ def test_first_page_figure_under_the_author_block_leaves_it_out():
     assert_exact(doc, s, crop_of(doc, "figure", "1"))
 
 
+# -- a plot at the very top of a page ------------------------------------------------------------------------------
+
+def test_plot_at_the_page_top_keeps_its_tick_labels_and_title():
+    """Numbers in the top band with nothing right above or below them look like page numbers; the tick labels of a
+    plot set at the page's top have the plot's title above them, so they are the plot's (groupnorm Figures 4, 5,
+    7, whose tick labels also repeat on three pages like a running head)."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        s.text(x0 + 150, 42, "train error", 6, mark=True)
+        plot = pymupdf.Rect(x0 + 40, 48, x1 - 40, 160)
+        s.page.draw_rect(plot, width=0.6)
+        s.marks.append(plot + (-0.3, -0.3, 0.3, 0.3))
+        for k, tick in enumerate(("60", "55", "50", "45", "40")):
+            s.text(plot.x0 - 9, plot.y0 + 4 + 24 * k, tick, 5, mark=True)
+        for k in range(1, 5):
+            s.page.draw_line((plot.x0, plot.y0 + 24 * k), (plot.x1, plot.y0 + 24 * k + 6), width=0.5)
+        y = s.caption(x0, x1, plot.y1 + 12, "Figure 2:", "Training error of the four normalisations over epochs.")
+        fill(s, x0, x1, y + 10, BOTTOM)
+    doc, s = build(scene, one_col(), header="")
+    assert_exact(doc, s, crop_of(doc, "figure", "2"))
+
+
 # --- the same paper, the same crops: no decision may follow the interpreter's hash seed ----------------------------
 
 _VOTE = ("import json, sys; sys.path.insert(0, sys.argv[1]); from paperkit.figures.pipeline import vote_sides; "

@@ -46,9 +46,20 @@ def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
     keep = {k for k, n in seen.items() if n >= need}
     out = set()
     for pc in pages:
-        for i, ln in enumerate(pc.lines):
-            if (_margin_text(ln.text), round(ln.rect.y0 / 3)) in keep:
-                out.add((pc.index, ln.text, i))
+        h = pc.rect.height
+        cands = {i for i, ln in enumerate(pc.lines) if (_margin_text(ln.text), round(ln.rect.y0 / 3)) in keep}
+        if not cands:
+            continue
+        # a running head stands above everything else on its page, a foot below: the tick labels of a plot that
+        # sits at the top of several pages repeat like heads, with the plot's title and legend around them
+        rest = [ln.rect for i, ln in enumerate(pc.lines) if i not in cands and ln.horizontal]
+        top = min((r.y0 for r in rest), default=pc.rect.y1)
+        bottom = max((r.y1 for r in rest), default=pc.rect.y0)
+        for i in cands:
+            r = pc.lines[i].rect
+            if (r.y1 < pc.rect.y0 + 0.12 * h and r.y1 <= top + 1) or (r.y0 > pc.rect.y1 - 0.12 * h
+                                                                       and r.y0 >= bottom - 1):
+                out.add((pc.index, pc.lines[i].text, i))
     return out
 
 
@@ -72,6 +83,14 @@ def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
         if o is ln or min(o.rect.x1, ln.rect.x1) - max(o.rect.x0, ln.rect.x0) <= 0:
             continue
         if max(o.rect.y0 - ln.rect.y1, ln.rect.y0 - o.rect.y1) < 0.5 * ln.rect.height:
+            return False
+    # and a page number stands above (or below) all the page's other text but its own row: an axis's tick labels
+    # at the top of a plot have the plot's title and legend around them
+    top = ln.rect.y1 < pc.rect.y0 + 0.1 * h
+    for o in pc.lines:
+        if o is ln or not o.horizontal or min(o.rect.y1, ln.rect.y1) - max(o.rect.y0, ln.rect.y0) > 0:
+            continue  # itself, rotated text, or a line on its row (the running head beside it)
+        if (o.rect.y0 < ln.rect.y0 - 1) if top else (o.rect.y1 > ln.rect.y1 + 1):
             return False
     return True
 
