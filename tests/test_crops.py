@@ -176,7 +176,7 @@ TOP, BOTTOM = 72.0, 730.0
 
 def build(scene: Callable[[Sheet], None], cols: list[tuple[float, float]], header: str = "Preprint. Under review.",
           header_rule: bool = True, pages: int = 4, scene_page: int = 2,
-          before: Callable[[Sheet], None] | None = None) -> tuple[pymupdf.Document, Sheet]:
+          before: Callable[[Sheet], None] | None = None, header_y: float = 44) -> tuple[pymupdf.Document, Sheet]:
     """A paper of `pages` pages of body text, each with a running header (and its rule) and a page number; page
     `scene_page` (1-based) is laid out by `scene` instead, and the page before it by `before` when given."""
     doc = pymupdf.open()
@@ -185,9 +185,9 @@ def build(scene: Callable[[Sheet], None], cols: list[tuple[float, float]], heade
         page = doc.new_page(width=W, height=H)
         s = Sheet(page, cols, index=pno - 1)
         if header:
-            s.text(cols[0][0], 44, header, 9)
+            s.text(cols[0][0], header_y, header, 9)
             if header_rule:
-                s.rule(cols[0][0], cols[-1][1], 50, 0.4, mark=False)
+                s.rule(cols[0][0], cols[-1][1], header_y + 6, 0.4, mark=False)
         s.text(W / 2 - 3, 760, str(pno), 9)
         if pno == scene_page:
             scene(s)
@@ -638,6 +638,22 @@ def test_plot_at_the_page_top_keeps_its_tick_labels_and_title():
         y = s.caption(x0, x1, plot.y1 + 12, "Figure 2:", "Training error of the four normalisations over epochs.")
         fill(s, x0, x1, y + 10, BOTTOM)
     doc, s = build(scene, one_col(), header="")
+    assert_exact(doc, s, crop_of(doc, "figure", "2"))
+
+
+def test_running_head_set_low_is_not_taken_into_a_figure_under_it():
+    """LNCS on US Letter sets its running head 12% down the page, below the band heads were looked for in; a figure
+    at the top of the page took it in (sci_lmm Figures 2 and 3)."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        plot = pymupdf.Rect(x0 + 40, 110, x1 - 40, 230)
+        s.page.draw_rect(plot, width=0.6)
+        for k in range(1, 5):
+            s.page.draw_line((plot.x0, plot.y0 + 24 * k), (plot.x1, plot.y0 + 24 * k + 6), width=0.5)
+        s.marks.append(plot + (-0.3, -0.3, 0.3, 0.3))
+        y = s.caption(x0, x1, plot.y1 + 12, "Fig. 2:", "Ten thousand pairs of instructions in four kinds of conflict.")
+        fill(s, x0, x1, y + 10, BOTTOM)
+    doc, s = build(scene, [(126.0, 486.0)], header="J. Gao et al.", header_rule=False, header_y=96)
     assert_exact(doc, s, crop_of(doc, "figure", "2"))
 
 

@@ -20,6 +20,11 @@ from .layout import Columns, PageContent, TextLine
 from .model import Caption
 
 TABLE_STACK_GAP_PT = 9.0  # blank space between two stacks of rules that ends a table
+# running heads (text repeated at one place on many pages) are looked for this far from the page's top and bottom
+# (LNCS on US Letter sets its head 12% down), a lone page number closer (a table's 'L' column 10% down is none);
+# each must also stand beyond all the page's other text
+HEAD_BAND = 0.15
+NUMBER_BAND = 0.10
 MAX_GAP_FACTOR = 2.8  # whitespace inside one figure, in body-text line heights
 HEADING_RE = re.compile(r"^(\d+(\.\d+)*\.?|[A-Z](\.\d+)*\.?|[IVX]+\.)\s+[A-Z]")
 EQUATION_NO_RE = re.compile(r"\(\d+[a-z]?\)$")
@@ -40,7 +45,7 @@ def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
     for pc in pages:
         h = pc.rect.height
         keys = {(_margin_text(ln.text), round(ln.rect.y0 / 3)) for ln in pc.lines
-                if ln.rect.y1 < pc.rect.y0 + 0.12 * h or ln.rect.y0 > pc.rect.y1 - 0.12 * h}
+                if ln.rect.y1 < pc.rect.y0 + HEAD_BAND * h or ln.rect.y0 > pc.rect.y1 - HEAD_BAND * h}
         seen.update(keys)  # pages, not lines: a table header repeated on one page is no running header
     need = max(3, int(0.25 * len(pages))) if len(pages) > 3 else 2
     keep = {k for k, n in seen.items() if n >= need}
@@ -57,7 +62,7 @@ def margin_keys(pages: list[PageContent]) -> set[tuple[int, str, int]]:
         bottom = max((r.y1 for r in rest), default=pc.rect.y0)
         for i in cands:
             r = pc.lines[i].rect
-            if (r.y1 < pc.rect.y0 + 0.12 * h and r.y1 <= top + 1) or (r.y0 > pc.rect.y1 - 0.12 * h
+            if (r.y1 < pc.rect.y0 + HEAD_BAND * h and r.y1 <= top + 1) or (r.y0 > pc.rect.y1 - HEAD_BAND * h
                                                                        and r.y0 >= bottom - 1):
                 out.add((pc.index, pc.lines[i].text, i))
     return out
@@ -75,7 +80,7 @@ def is_margin_line(pc: PageContent, i: int, margins: set[tuple[int, str, int]]) 
 
 def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
     h = pc.rect.height
-    in_band = ln.rect.y1 < pc.rect.y0 + 0.1 * h or ln.rect.y0 > pc.rect.y1 - 0.1 * h
+    in_band = ln.rect.y1 < pc.rect.y0 + NUMBER_BAND * h or ln.rect.y0 > pc.rect.y1 - NUMBER_BAND * h
     if not (in_band and re.fullmatch(r"[\divxlcIVXLC\-–— ]{1,8}|page \d+( of \d+)?", ln.text.strip(), re.I)):
         return False
     # a number in a column of cells (one right above or below it) is a table's row that reaches the page's edge
@@ -86,7 +91,7 @@ def _is_page_number(ln: TextLine, pc: PageContent) -> bool:
             return False
     # and a page number stands above (or below) all the page's other text but its own row: an axis's tick labels
     # at the top of a plot have the plot's title and legend around them
-    top = ln.rect.y1 < pc.rect.y0 + 0.1 * h
+    top = ln.rect.y1 < pc.rect.y0 + NUMBER_BAND * h
     for o in pc.lines:
         if o is ln or not o.horizontal or min(o.rect.y1, ln.rect.y1) - max(o.rect.y0, ln.rect.y0) > 0:
             continue  # itself, rotated text, or a line on its row (the running head beside it)
