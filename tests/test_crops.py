@@ -420,6 +420,25 @@ def test_wrapped_figure_beside_body_text_caption_below():
     assert_exact(doc, s, crop_of(doc, "figure", "2"))
 
 
+def test_wrapped_figure_whose_caption_is_level_with_a_short_last_line():
+    """The wrapped paragraph ends beside the caption with a short line, so only the lines above the caption show
+    the text's edge (r2guard Figure 3, lost: its zone spanned the column and the paragraph walled it in)."""
+    def scene(s: Sheet) -> None:
+        (x0, x1), = s.cols
+        y = s.para(x0, x1, TOP, 6) + 10
+        mid = x1 - 200
+        box = pymupdf.Rect(mid + 10, y, x1 - 10, y + 110)
+        s.page.draw_rect(box, color=(0, 0, 0), width=1)
+        s.page.draw_circle(box.tl + (60, 55), 30, color=(0, 0, 1), width=1)
+        s.marks.append(box + (-0.5, -0.5, 0.5, 0.5))
+        yc = s.caption(mid, x1, box.y1 + 8, "Figure 3:", "Learned weights against the categories' correlation.")
+        yp = s.para(x0, mid - 14, y - 2, int((box.y1 + 8 - y) / LEAD))
+        s.text(x0, yp + LEAD, "as shown.")  # the paragraph's last line, level with the caption
+        fill(s, x0, x1, max(yc, yp + LEAD) + 10, BOTTOM)
+    doc, s = build(scene, one_col())
+    assert_exact(doc, s, crop_of(doc, "figure", "3"))
+
+
 # -- text-only tables ----------------------------------------------------------------------------------------------
 
 def test_text_only_table_rows_are_paragraphs():

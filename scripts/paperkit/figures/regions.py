@@ -279,6 +279,18 @@ def zone_for(cap: Caption, page_caps: list[Caption], pc: PageContent, cols: Colu
             x0 = ln.rect.x1 + 1
         elif ln.rect.x0 >= cap.rect.x1 and ln.rect.x0 < x1:
             x1 = ln.rect.x0 - 1
+    # and so do lines justified to one edge beside the caption's first rows and just above (the caption sits
+    # level with a paragraph's short last line, the wrapped text's edge shows above it)
+    near = [ln.rect for ln in pc.lines if ln.role == "body" and ln.rect.y1 >= cap.rect.y0 - 3 * ln.rect.height
+            and ln.rect.y0 <= cap.rect.y1]
+    left = [r.x1 for r in near if r.x1 <= cap.rect.x0 and r.x1 > x0]
+    right = [r.x0 for r in near if r.x0 >= cap.rect.x1 and r.x0 < x1]
+    edge = max(left, default=None)
+    if edge is not None and sum(abs(v - edge) <= 2 for v in left) >= 2:
+        x0 = edge + 1
+    edge = min(right, default=None)
+    if edge is not None and sum(abs(v - edge) <= 2 for v in right) >= 2:
+        x1 = edge - 1
     return x0, x1
 
 
