@@ -121,9 +121,9 @@ def _below_front_matter(body: pymupdf.Rect | None, si: int, seed: reg.Seed, pa: 
         return body
     mine = [e for e in pa.elements if e.owner == si]
     blobs = [e.rect for e in mine if e.kind == "blob"]
-    big = [r for r in blobs if max(r.width, r.height) >= 2 * body_size]  # not an ORCID icon in the author line
     if not blobs:
         return body
+    big = [r for r in blobs if max(r.width, r.height) >= 2 * body_size]  # not an ORCID icon in the author line
     top = min(r.y0 for r in big or blobs)
     hug = top - 1.5 * body_size  # about one line of text right above the graphics
     above = [e for e in mine if e.rect.y1 <= top and e.rect.y0 < hug
