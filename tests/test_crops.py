@@ -139,6 +139,14 @@ class Sheet:
             return y + 0.4
         return y - 2 + 0.281 * size
 
+    def plot(self, rect: pymupdf.Rect, lines: int = 4, width: float = 0.6) -> None:
+        """A framed plot: its frame and `lines` curves across it, all of it the item's."""
+        self.page.draw_rect(rect, width=width)
+        step = rect.height / (lines + 1)
+        for k in range(1, lines + 1):
+            self.page.draw_line((rect.x0, rect.y0 + step * k), (rect.x1, rect.y0 + step * k + 6), width=0.5)
+        self.marks.append(rect + (-width / 2, -width / 2, width / 2, width / 2))
+
     def caption(self, x0: float, x1: float, top: float, label: str, text: str, size: float = 9.0) -> float:
         """A caption, label in bold, wrapped to the width; returns its bottom."""
         words = text.split()
@@ -602,10 +610,7 @@ def test_figure_caption_with_a_table_right_under_it():
     def scene(s: Sheet) -> None:
         (x0, x1), = s.cols
         plot = pymupdf.Rect(x0 + 80, TOP + 10, x1 - 80, TOP + 130)
-        s.page.draw_rect(plot, width=0.8)
-        for k in range(1, 6):
-            s.page.draw_line((plot.x0, plot.y1 - 20 * k), (plot.x1, plot.y1 - 20 * k - 10), width=0.5)
-        s.marks.append(plot + (-0.4, -0.4, 0.4, 0.4))
+        s.plot(plot, 5, 0.8)
         y = s.caption(x0, x1, plot.y1 + 14, "Figure 1.", "Error curves of the four methods over the training epochs.")
         y = s.table(x0 + 100, x1 - 100, y + 10, 3, mark=False)
         y = s.caption(x0, x1, y + 7, "Table 1.", "Error rates of the four methods on the validation set.")
@@ -628,10 +633,7 @@ def test_first_page_figure_under_the_author_block_leaves_it_out():
                                           ("University of Somewhere", 9.0), ("{ann,bob,cy}@example.org", 9.0)]):
             s.text(mid - tlen(line, "tiro", size) / 2, 118 + 12 * k, line, size)
         plot = pymupdf.Rect(x0 + 60, 166, x1 - 60, 290)
-        s.page.draw_rect(plot, width=0.8)
-        for k in range(1, 6):
-            s.page.draw_line((plot.x0, plot.y1 - 20 * k), (plot.x1, plot.y1 - 20 * k - 10), width=0.5)
-        s.marks.append(plot + (-0.4, -0.4, 0.4, 0.4))
+        s.plot(plot, 5, 0.8)
         y = s.caption(x0, x1, plot.y1 + 10, "Figure 1:", "Our reader beside the usual pipeline, and what each gets.")
         fill(s, x0, x1, y + 10, BOTTOM)
     doc, s = build(scene, one_col(), scene_page=1)
@@ -648,12 +650,9 @@ def test_plot_at_the_page_top_keeps_its_tick_labels_and_title():
         (x0, x1), = s.cols
         s.text(x0 + 150, 42, "train error", 6, mark=True)
         plot = pymupdf.Rect(x0 + 40, 48, x1 - 40, 160)
-        s.page.draw_rect(plot, width=0.6)
-        s.marks.append(plot + (-0.3, -0.3, 0.3, 0.3))
+        s.plot(plot)
         for k, tick in enumerate(("60", "55", "50", "45", "40")):
             s.text(plot.x0 - 9, plot.y0 + 4 + 24 * k, tick, 5, mark=True)
-        for k in range(1, 5):
-            s.page.draw_line((plot.x0, plot.y0 + 24 * k), (plot.x1, plot.y0 + 24 * k + 6), width=0.5)
         y = s.caption(x0, x1, plot.y1 + 12, "Figure 2:", "Training error of the four normalisations over epochs.")
         fill(s, x0, x1, y + 10, BOTTOM)
     doc, s = build(scene, one_col(), header="")
@@ -666,10 +665,7 @@ def test_running_head_set_low_is_not_taken_into_a_figure_under_it():
     def scene(s: Sheet) -> None:
         (x0, x1), = s.cols
         plot = pymupdf.Rect(x0 + 40, 110, x1 - 40, 230)
-        s.page.draw_rect(plot, width=0.6)
-        for k in range(1, 5):
-            s.page.draw_line((plot.x0, plot.y0 + 24 * k), (plot.x1, plot.y0 + 24 * k + 6), width=0.5)
-        s.marks.append(plot + (-0.3, -0.3, 0.3, 0.3))
+        s.plot(plot)
         y = s.caption(x0, x1, plot.y1 + 12, "Fig. 2:", "Ten thousand pairs of instructions in four kinds of conflict.")
         fill(s, x0, x1, y + 10, BOTTOM)
     doc, s = build(scene, [(126.0, 486.0)], header="J. Gao et al.", header_rule=False, header_y=96)
