@@ -44,7 +44,7 @@ from .facts.textlines import body_font_size, page_lines, page_margins, page_voca
 from .figures import manifest, pipeline
 from .figures.naming import short_name, slugify
 from .figures.render import clip_rect, reaches_past, render_png, render_pngs
-from .io import fsutil
+from .io import fsutil, yamlio
 from .io.errors import OutputError, UserError
 from .io.pdf import check_pdf_path, has_text_layer, open_pdf, page_index, was_repaired
 from .note.scaffold import B_DIR, PDF_NAME, README, paper_facts, scaffold_note, values_of_b
@@ -382,11 +382,12 @@ def look_page(doc: pymupdf.Document, pdf_path: Path, page_number: int, *, out: P
 MANIFEST = Path(manifest.IMAGES_DIR) / manifest.MANIFEST_NAME
 
 
-def _load_items(folder: Path, doc: pymupdf.Document, say: Say, prog: str,
+def _load_items(folder: Path, doc: pymupdf.Document, say: Say, prog: str, data: dict[str, Any] | None,
                 manifest_path: Path | None = None) -> tuple[list[TableItem], list[dict[str, Any]], str]:
-    """(figures and tables with their boxes, the manifest's figure/table list for paper.yaml, where from)."""
+    """(figures and tables with their boxes, the manifest's figure/table list for paper.yaml, where from); data is
+    the manifest as read (None: there is none), manifest_path where it was read from."""
     path = manifest_path if manifest_path is not None else folder / MANIFEST
-    items = items_from_manifest(path)
+    items = items_from_manifest(data)
     if items is not None:
         listed = [{"label": it.name, "kind": it.kind, "number": it.number, "page": it.page, "file": it.file,
                    "caption": it.caption} for it in items]
@@ -441,7 +442,8 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
     meta = read_metadata(doc)
     say(f"{prog}: read the first page: \"{meta['title'][:70]}\"")
 
-    items, listed, table_source = _load_items(folder, doc, say, prog, manifest_path)
+    manifest_data = yamlio.load_mapping(manifest_path if manifest_path is not None else folder / MANIFEST)
+    items, listed, table_source = _load_items(folder, doc, say, prog, manifest_data, manifest_path)
     tables = [it for it in items if it.kind == "table" and 1 <= it.page <= doc.page_count]
     skip: dict[int, list[Any]] = {}
     for it in items:
@@ -463,7 +465,7 @@ def read_facts(doc: pymupdf.Document, pdf_path: Path, folder: Path, *, force: bo
             say(f"{prog}: text of {done}/{total} pages")
 
     regions = [(it.page - 1, it.rect, _pointer(it)) for it in items]
-    displays = read_displays(manifest_path if manifest_path is not None else folder / MANIFEST)  # eqN.png, algN.png
+    displays = read_displays(manifest_data)  # eqN.png, algN.png
     text = convert(doc, pages, margins, outline, title_rects, vocab, layout=layout, regions=regions,
                    title=meta["title"], progress=on_page, displays=displays)
 

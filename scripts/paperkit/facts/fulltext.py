@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pymupdf
-import yaml
 
 from ..io import yamlio
 from . import record
@@ -64,14 +64,12 @@ class DisplayRef:
         return f"Equation ({self.number})" if self.kind == "equation" else f"Algorithm {self.number}"
 
 
-def read_displays(manifest: Path) -> list[DisplayRef]:
+def read_displays(manifest: Path | dict[str, Any] | None) -> list[DisplayRef]:
     """The equations and algorithm blocks images/figures.yaml lists (its keys `equations`, `algorithms`); none from
-    a missing or unreadable manifest, and an entry without page, box, number or file is skipped."""
-    try:
-        data = yamlio.load(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    if not isinstance(data, dict):
+    a missing or unreadable manifest, and an entry without page, box, number or file is skipped (manifest: its
+    path, or its data as yamlio.load_mapping read it)."""
+    data = manifest if isinstance(manifest, dict) or manifest is None else yamlio.load_mapping(manifest)
+    if data is None:
         return []
     out = []
     for key, kind in (("equations", "equation"), ("algorithms", "algorithm")):

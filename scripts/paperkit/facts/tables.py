@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pymupdf
-import yaml
 
 from ..figures.naming import number_for_filename
 from ..io import yamlio
@@ -45,15 +45,11 @@ class TableItem:
         return self.label or f"{'Table' if self.kind == 'table' else 'Figure'} {self.number}"
 
 
-def items_from_manifest(path: Path) -> list[TableItem] | None:
-    """The figures and tables a figures.yaml lists (page order), or None when there is no readable manifest."""
-    if not path.is_file():
-        return None
-    try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict):
+def items_from_manifest(manifest: Path | dict[str, Any] | None) -> list[TableItem] | None:
+    """The figures and tables a figures.yaml lists (page order), or None when there is no readable manifest
+    (manifest: its path, or its data as yamlio.load_mapping read it)."""
+    data = manifest if isinstance(manifest, dict) or manifest is None else yamlio.load_mapping(manifest)
+    if data is None:
         return None
     out = []
     for key in ("figures", "tables", "items"):

@@ -11,12 +11,14 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pymupdf
 
 # Ligatures expanded (ﬁ -> fi); whitespace kept; text clipped to the page.
+T = TypeVar("T")
 TEXT_FLAGS = (pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES)
 
 MARK_CHARS = "∗*†‡§¶‖⋆★☆♯♮♭♣♦♠♥♢♡♤♧◇◆○●⊥⊤"
@@ -197,30 +199,32 @@ def _dominant(spans: list[dict]) -> tuple[float, str, bool, bool]:
     return weight.most_common(1)[0][0]
 
 
+def _kept(page: pymupdf.Page, what: str, compute: Callable[[pymupdf.Page], T]) -> T:
+    """compute(page), kept with the page's document under `what` so each page's is worked out once per open
+    document (the lines, their words, their sizes); a page without a document is worked out each time."""
+    if page.parent is None:
+        return compute(page)
+    cache = page.parent.__dict__.setdefault("_aipr_" + what, {})
+    if page.number not in cache:
+        cache[page.number] = compute(page)
+    return cache[page.number]
+
+
 def page_lines(page: pymupdf.Page, textpage: pymupdf.TextPage | None = None) -> list[Line]:
     """The page's visual lines: PyMuPDF lines on the same baseline of one block are merged, left to right.
 
     Read once per page of an open document: metadata, the outline and paper.md all ask for page 1's lines, and a
     page's text is the costliest thing paper_info reads (the lines are kept with the document, as paper_info keeps
     every page's anyway). Callers must not change the lines they get."""
-    cache: dict[int, list[Line]] | None = None
-    if textpage is None and page.parent is not None:
-        cache = page.parent.__dict__.setdefault("_aipr_page_lines", {})
-        if page.number in cache:
-            return cache[page.number]
-    lines = _read_lines(page, textpage)
-    if cache is not None:
-        cache[page.number] = lines
-    return lines
+    if textpage is not None:
+        return _read_lines(page, textpage)
+    return _kept(page, "page_lines", lambda p: _read_lines(p, None))
 
 
 def page_vocabulary(page: pymupdf.Page) -> set[str]:
     """vocabulary() of the page's lines, kept with the document like the lines (metadata asks for the first pages',
     paper_info for every page's). Callers must not change the set they get."""
-    cache = page.parent.__dict__.setdefault("_aipr_page_vocabulary", {}) if page.parent is not None else {}
-    if page.number not in cache:
-        cache[page.number] = vocabulary(ln.text for ln in page_lines(page))
-    return cache[page.number]
+    return _kept(page, "page_vocabulary", lambda p: vocabulary(ln.text for ln in page_lines(p)))
 
 
 def page_text(page: pymupdf.Page) -> str:
@@ -350,14 +354,14 @@ def body_font_size(doc: pymupdf.Document, max_pages: int = 8) -> float:
 def _page_sizes(page: pymupdf.Page) -> Counter[float]:
     """Characters per font size (to the half point) on the page, kept with the document (metadata counts the first
     four pages, paper_info the first eight)."""
-    cache = page.parent.__dict__.setdefault("_aipr_page_sizes", {}) if page.parent is not None else {}
-    if page.number not in cache:
-        count: Counter[float] = Counter()
-        for ln in page_lines(page):
+    def count(p: pymupdf.Page) -> Counter[float]:
+        out: Counter[float] = Counter()
+        for ln in page_lines(p):
             for s in ln.spans:
-                count[round(s["size"] * 2) / 2] += len(s["text"].strip())
-        cache[page.number] = count
-    return cache[page.number]
+                out[round(s["size"] * 2) / 2] += len(s["text"].strip())
+        return out
+
+    return _kept(page, "page_sizes", count)
 
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*")
